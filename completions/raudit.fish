@@ -1,0 +1,59 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_raudit_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_raudit_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_raudit_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_raudit_using_subcommand
+    set -l cmd (__fish_raudit_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c raudit -n "__fish_raudit_needs_command" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_needs_command" -s V -l version -d 'Print version'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides log_file' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l eoe-timeout -d 'Milliseconds an event may wait for its end-of-event record; overrides eoe_timeout_ms' -r
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s c -d 'auditd\'s -c: read raudit.conf from DIR' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l check-config -d 'Check the configuration, print the settings in effect, and exit without starting'
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l observe -d 'Record beside another registered audit daemon (read-only multicast), without touching kernel settings'
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s f -d 'auditd\'s -f (foreground); accepted: the daemon always runs in the foreground and reports to stderr'
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s n -d 'auditd\'s -n (do not fork); accepted, as -f'
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s k -l key -d 'Events with this key (any of an event\'s keys)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s f -l file -d 'Events that touched this file (PATH name or working directory)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s p -l pid -d 'Events of this process id' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s a -l event -d 'The event with this serial number' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`): keyword, date and/or time' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
+raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
+json\t'One JSON object per event per line'"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s r -l raw -d 'Records as auditd writes them (same as --format raw)'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l loss -d 'List recorded losses (kernel lost counter, serial gaps) instead of events'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

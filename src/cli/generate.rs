@@ -1,0 +1,207 @@
+//! `raudit generate man DIR` and `raudit generate completions DIR`: the
+//! manual and the shell completions, made from the clap definitions so
+//! that they cannot drift from `--help`. Packaging runs these; a test
+//! checks that the copies committed in `man/` and `completions/` are
+//! current (`RAUDIT_REGENERATE=1 cargo test --test packaging` rewrites them).
+//!
+//! What clap cannot know (a page's DESCRIPTION, its EXAMPLES, FILES and
+//! SEE ALSO) is hand-written roff in `man/src/`, spliced in here.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use clap_complete::Shell;
+use clap_mangen::Man;
+
+use super::Outcome;
+use crate::config::{AUDITD_ONLY, KEYS};
+
+/// Writes the manual or the shell completions (for packaging).
+#[derive(Debug, Parser)]
+#[command(name = "raudit generate", bin_name = "raudit generate")]
+struct GenerateArgs {
+    #[command(subcommand)]
+    what: What,
+}
+
+#[derive(Debug, Subcommand)]
+enum What {
+    /// Man pages: raudit(8), raudit-SUBCOMMAND(8), raudit.conf(5), raudit.rules(7).
+    Man { dir: PathBuf },
+    /// Completion scripts for bash, zsh and fish.
+    Completions { dir: PathBuf },
+}
+
+/// `args`: from the word `generate` on.
+pub fn run(args: &[std::ffi::OsString]) -> anyhow::Result<Outcome> {
+    let args = GenerateArgs::try_parse_from(args)?;
+    let (dir, files) = match args.what {
+        What::Man { dir } => (dir, man_pages()?),
+        What::Completions { dir } => (dir, completions()),
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(Outcome::Success)
+}
+
+/// The hand-written parts of one page.
+struct Handwritten {
+    page: &'static str,
+    /// The body of DESCRIPTION.
+    description: &'static str,
+    /// Whole sections after the generated ones (EXAMPLES, FILES, SEE ALSO).
+    tail: &'static str,
+}
+
+macro_rules! handwritten {
+    ($page:literal, $file:literal) => {
+        Handwritten {
+            page: $page,
+            description: include_str!(concat!("../../man/src/", $file, ".description")),
+            tail: include_str!(concat!("../../man/src/", $file, ".tail")),
+        }
+    };
+}
+
+const HANDWRITTEN: &[Handwritten] = &[
+    handwritten!("raudit", "raudit.8"),
+    handwritten!("raudit-daemon", "raudit-daemon.8"),
+    handwritten!("raudit-ctl", "raudit-ctl.8"),
+    handwritten!("raudit-search", "raudit-search.8"),
+    handwritten!("raudit.conf", "raudit.conf.5"),
+];
+
+const RULES_PAGE: &str = include_str!("../../man/src/raudit.rules.7");
+const MANUAL: &str = "System Administration";
+
+/// Every page as (file name, roff).
+pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    // `raudit help` needs no page of its own (`-h` is listed everywhere).
+    let mut root = super::command().disable_help_subcommand(true);
+    root.build();
+    let mut pages = vec![("raudit.8".to_string(), command_page(&root, "raudit")?)];
+    for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("raudit-{}", sub.get_name());
+        pages.push((format!("{name}.8"), command_page(sub, &name)?));
+    }
+    pages.push(("raudit.conf.5".into(), config_page()?));
+    pages.push(("raudit.rules.7".into(), rules_page()));
+    Ok(pages)
+}
+
+/// A command's page: clap's title, NAME, SYNOPSIS, OPTIONS and
+/// SUBCOMMANDS around the hand-written sections.
+fn command_page(cmd: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
+    let man = Man::new(cmd.clone())
+        .title(name.to_uppercase())
+        .section("8")
+        .source(source())
+        .manual(MANUAL);
+    let mut out = Vec::new();
+    man.render_title(&mut out)?;
+    man.render_name_section(&mut out)?;
+    man.render_synopsis_section(&mut out)?;
+    match handwritten(name) {
+        Some(h) => write!(out, ".SH DESCRIPTION\n{}", h.description)?,
+        None => man.render_description_section(&mut out)?,
+    }
+    if cmd.get_arguments().any(|a| !a.is_hide_set()) {
+        man.render_options_section(&mut out)?;
+    }
+    if cmd.get_subcommands().any(|s| !s.is_hide_set()) {
+        man.render_subcommands_section(&mut out)?;
+    }
+    if let Some(h) = handwritten(name) {
+        out.extend_from_slice(h.tail.as_bytes());
+    }
+    Ok(out)
+}
+
+fn handwritten(page: &str) -> Option<&'static Handwritten> {
+    HANDWRITTEN.iter().find(|h| h.page == page)
+}
+
+fn source() -> String {
+    format!("raudit {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn title(name: &str, section: &str) -> String {
+    format!(
+        ".TH {} {section} \"\" \"{}\" \"{}\"\n",
+        name.to_uppercase(),
+        source(),
+        MANUAL
+    )
+}
+
+/// raudit.conf(5): its KEYS section comes from the parser's own table.
+fn config_page() -> std::io::Result<Vec<u8>> {
+    let h = handwritten("raudit.conf").expect("raudit.conf is hand-written");
+    let defaults = crate::config::Config::default();
+    let mut out = Vec::new();
+    out.extend_from_slice(title("raudit.conf", "5").as_bytes());
+    out.extend_from_slice(b".SH NAME\nraudit.conf \\- raudit daemon configuration file\n");
+    write!(out, ".SH DESCRIPTION\n{}", h.description)?;
+    out.extend_from_slice(b".SH KEYS\n");
+    for key in KEYS {
+        write!(
+            out,
+            ".TP\n\\fB{}\\fR = \\fI{}\\fR\n{}\n",
+            key.name,
+            escape(key.values),
+            escape(key.doc)
+        )?;
+        if let Some(default) = key.value(&defaults) {
+            write!(out, ".RS\n.PP\nDefault: {}\n.RE\n", escape(&default))?;
+        }
+    }
+    out.extend_from_slice(b".SH AUDITD KEYS\nauditd.conf keys that raudit refuses, and why:\n");
+    for (key, why) in AUDITD_ONLY {
+        write!(out, ".TP\n\\fB{key}\\fR\n{}\n", escape(why))?;
+    }
+    out.extend_from_slice(h.tail.as_bytes());
+    Ok(out)
+}
+
+fn rules_page() -> Vec<u8> {
+    let mut out = title("raudit.rules", "7").into_bytes();
+    out.extend_from_slice(RULES_PAGE.as_bytes());
+    out
+}
+
+/// Plain text as roff: backslashes escaped, no line taken for a request.
+fn escape(text: &str) -> String {
+    // `--option` keeps plain minus signs so that it can be copied.
+    let text = text.replace('\\', "\\e").replace("--", "\\-\\-");
+    match text.starts_with(['.', '\'']) {
+        true => format!("\\&{text}"),
+        false => text,
+    }
+}
+
+/// Completion scripts as (file name, script).
+pub fn completions() -> Vec<(String, Vec<u8>)> {
+    [Shell::Bash, Shell::Zsh, Shell::Fish]
+        .into_iter()
+        .map(|shell| {
+            let mut cmd = super::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "raudit", &mut script);
+            (completion_file(shell), script)
+        })
+        .collect()
+}
+
+/// The names the shells look for in their completion directories.
+fn completion_file(shell: Shell) -> String {
+    match shell {
+        Shell::Zsh => "_raudit".into(),
+        Shell::Fish => "raudit.fish".into(),
+        _ => "raudit".into(),
+    }
+}

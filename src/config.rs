@@ -1,0 +1,280 @@
+//! The daemon's configuration file, `/etc/raudit/raudit.conf`, in
+//! auditd.conf's form: one `key = value` a line, `#` comment lines, key
+//! names and keyword values case-insensitive.
+//!
+//! It takes auditd's keys where they apply to a database (`log_file`,
+//! `flush`, `freq`, the disk-space thresholds and actions, `name_format`,
+//! `name`) and raudit's own (`max_db_size`, `rules_dir`, `eoe_timeout_ms`);
+//! [`keys::KEYS`] lists them all. The daemon refuses to start rather than
+//! guess: an unknown key, a key given twice, a bad value or an inconsistent
+//! pair is an error naming the file, the line and the key. auditd keys
+//! that mean nothing here are refused with the reason
+//! ([`keys::AUDITD_ONLY`]).
+//!
+//! `flush` maps to SQLite (WAL mode) as [`Flush::durability`] says:
+//!
+//! | flush             | PRAGMA synchronous | forced to disk                        |
+//! |-------------------|--------------------|---------------------------------------|
+//! | none              | OFF                | never                                 |
+//! | incremental       | NORMAL             | every `freq` events, writer waits     |
+//! | incremental_async | NORMAL             | every `freq` events, beside the writer|
+//! | data              | FULL               | every commit                          |
+//! | sync              | EXTRA              | every commit, directory too           |
+
+mod keys;
+mod node;
+mod security;
+mod values;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use keys::{Key, AUDITD_ONLY, KEYS};
+pub use security::{check_permissions, judge, Insecure};
+pub use values::{Action, Durability, Flush, NameFormat, Space, Synchronous, Trigger};
+
+/// Where the daemon reads its configuration unless told otherwise.
+pub const DEFAULT_PATH: &str = "/etc/raudit/raudit.conf";
+/// The configuration file's name inside a configuration directory
+/// (auditd's `-c DIR`).
+pub const FILE_NAME: &str = "raudit.conf";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `log_file`: the database.
+    pub db: PathBuf,
+    pub flush: Flush,
+    pub freq: u32,
+    pub space_left: Space,
+    pub space_left_action: Action,
+    pub admin_space_left: Space,
+    pub admin_space_left_action: Action,
+    pub disk_full_action: Action,
+    pub disk_error_action: Action,
+    /// MiB; 0 means no limit.
+    pub max_db_size: u64,
+    pub max_db_size_action: Action,
+    pub name_format: NameFormat,
+    pub name: Option<String>,
+    pub rules_dir: PathBuf,
+    /// `eoe_timeout_ms`
+    pub eoe_timeout: Duration,
+}
+
+/// auditd's shipped defaults where the key is auditd's.
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            db: PathBuf::from(crate::store::DEFAULT_DB),
+            flush: Flush::IncrementalAsync,
+            freq: 50,
+            space_left: Space::MiB(75),
+            space_left_action: Action::Syslog,
+            admin_space_left: Space::MiB(50),
+            admin_space_left_action: Action::Suspend,
+            disk_full_action: Action::Suspend,
+            disk_error_action: Action::Suspend,
+            max_db_size: 0,
+            max_db_size_action: Action::Syslog,
+            name_format: NameFormat::None,
+            name: None,
+            rules_dir: PathBuf::from("/etc/raudit/rules.d"),
+            eoe_timeout: Duration::from_millis(1000),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    // `error`, not `source`: the cause is part of this one line.
+    #[error("{}: {error}", path.display())]
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("{}: {why}", path.display())]
+    Insecure { path: PathBuf, why: Insecure },
+    #[error("{}:{line}: key \"{key}\": {problem}", path.display())]
+    Key {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        problem: Problem,
+    },
+}
+
+impl ConfigError {
+    /// Whether the file does not exist (the default file may be absent).
+    pub fn is_missing(&self) -> bool {
+        matches!(self, ConfigError::Read { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
+    }
+}
+
+/// What is wrong with one line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("unknown key")]
+    UnknownKey,
+    #[error("auditd's key has no use in raudit: {0}")]
+    AuditdOnly(&'static str),
+    #[error("no '=' (lines are `key = value`)")]
+    NoEquals,
+    #[error("no value after '='")]
+    Empty,
+    #[error("given twice (first on line {0})")]
+    Duplicate(usize),
+    #[error("{value:?} is not {expected}")]
+    BadValue { value: String, expected: String },
+    #[error("{value:?} is not supported: {why}")]
+    Unsupported { value: String, why: &'static str },
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl Config {
+    /// Reads and checks the file: root's, not world-writable, every line
+    /// valid.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let read_err = |error| ConfigError::Read {
+            path: path.to_path_buf(),
+            error,
+        };
+        let mut file = std::fs::File::open(path).map_err(read_err)?;
+        // Judge the opened file, not the name, so it cannot change between.
+        let meta = file.metadata().map_err(read_err)?;
+        judge(&meta).map_err(|why| ConfigError::Insecure {
+            path: path.to_path_buf(),
+            why,
+        })?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(read_err)?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses the text of a file; `path` only names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let mut config = Config::default();
+        let mut seen: HashMap<&'static str, usize> = HashMap::new();
+        for (i, line) in text.lines().enumerate() {
+            let at = |key: &str, problem| ConfigError::Key {
+                path: path.to_path_buf(),
+                line: i + 1,
+                key: key.to_string(),
+                problem,
+            };
+            let Some((key, value)) = split(line).map_err(|(k, p)| at(k, p))? else {
+                continue;
+            };
+            let entry = lookup(key).map_err(|p| at(key, p))?;
+            if let Some(&first) = seen.get(entry.name) {
+                return Err(at(key, Problem::Duplicate(first)));
+            }
+            seen.insert(entry.name, i + 1);
+            (entry.set)(&mut config, value).map_err(|p| at(key, p))?;
+        }
+        config.consistent().map_err(|(keys, problem)| {
+            let (key, line) = blame(&seen, keys);
+            ConfigError::Key {
+                path: path.to_path_buf(),
+                line,
+                key: key.to_string(),
+                problem,
+            }
+        })?;
+        Ok(config)
+    }
+
+    /// What the writer does to make commits durable.
+    pub fn durability(&self) -> Durability {
+        self.flush.durability(self.freq)
+    }
+
+    /// Checks across keys; on a clash returns the keys involved.
+    fn consistent(&self) -> Result<(), (&'static [&'static str], Problem)> {
+        if self.flush.uses_freq() && self.freq == 0 {
+            let why = format!("must be at least 1 with flush = {}", self.flush);
+            return Err((&["freq", "flush"], Problem::Conflict(why)));
+        }
+        match (self.name_format, &self.name) {
+            (NameFormat::User, None) => {
+                let why = "user needs a name (name = ...)".to_string();
+                return Err((&["name_format"], Problem::Conflict(why)));
+            }
+            (f, Some(_)) if f != NameFormat::User => {
+                let why = format!("is used only with name_format = user, not {f}");
+                return Err((&["name", "name_format"], Problem::Conflict(why)));
+            }
+            _ => {}
+        }
+        self.space_order()
+    }
+
+    /// admin_space_left is the later, smaller threshold. Mixed units are
+    /// compared by the daemon against the real file system.
+    fn space_order(&self) -> Result<(), (&'static [&'static str], Problem)> {
+        let ordered = match (self.space_left, self.admin_space_left) {
+            (Space::MiB(s), Space::MiB(a)) => a < s,
+            (Space::Percent(s), Space::Percent(a)) => a < s,
+            _ => true,
+        };
+        if ordered {
+            return Ok(());
+        }
+        let why = format!(
+            "admin_space_left ({}) must be below space_left ({})",
+            self.admin_space_left, self.space_left
+        );
+        Err((&["admin_space_left", "space_left"], Problem::Conflict(why)))
+    }
+}
+
+/// One line as (key, value); `None` for blank and comment lines.
+fn split(line: &str) -> Result<Option<(&str, &str)>, (&str, Problem)> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let Some((key, value)) = line.split_once('=') else {
+        let word = line.split_whitespace().next().unwrap_or(line);
+        return Err((word, Problem::NoEquals));
+    };
+    let (key, value) = (key.trim(), value.trim());
+    if value.is_empty() {
+        return Err((key, Problem::Empty));
+    }
+    Ok(Some((key, value)))
+}
+
+fn lookup(key: &str) -> Result<&'static Key, Problem> {
+    if let Some(entry) = keys::find(key) {
+        return Ok(entry);
+    }
+    match keys::auditd_only(key) {
+        Some(why) => Err(Problem::AuditdOnly(why)),
+        None => Err(Problem::UnknownKey),
+    }
+}
+
+/// The key and line to blame for a clash between `keys`: the one set last,
+/// since that line made the file inconsistent.
+fn blame(seen: &HashMap<&'static str, usize>, keys: &[&'static str]) -> (&'static str, usize) {
+    keys.iter()
+        .filter_map(|&k| seen.get(k).map(|&line| (k, line)))
+        .max_by_key(|&(_, line)| line)
+        .unwrap_or((keys[0], 0))
+}
+
+/// The settings as a file that loads back to them (`--check-config`).
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for key in KEYS {
+            if let Some(value) = key.value(self) {
+                writeln!(f, "{} = {value}", key.name)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! raudit: records the Linux kernel's audit events in SQLite and answers
+//! auditctl/ausearch-style questions about them.
+//!
+//! Data flows one way through the daemon, one stage per module:
+//! `netlink` (socket, frames) -> `record` (pure parser) -> `event`
+//! (assembler) -> `store` (batched SQLite writer). Queries run against a
+//! read-only connection: `search` (criteria) -> `store::query` -> `output`.
+//! Control shares one grammar for command lines and rules files: `rules`
+//! -> `wire` bytes -> `netlink`.
+
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod event;
+pub mod netlink;
+pub mod output;
+pub mod record;
+pub mod rules;
+pub mod search;
+pub mod store;
+pub mod wire;

@@ -1,0 +1,138 @@
+//! The command-line grammar: commands in order, -k/-i by context, getopt
+//! spellings, and rules-file line splitting.
+
+use std::path::PathBuf;
+
+use super::{parse, words};
+use crate::rules::{split_line, Command, StatusChange};
+
+fn commands(line: &str) -> Vec<Command> {
+    parse(line)
+        .unwrap_or_else(|e| panic!("{line}: {e}"))
+        .commands
+}
+
+#[test]
+fn control_commands_keep_their_order() {
+    assert_eq!(
+        commands("-D -b 8192 -f 1 --backlog_wait_time 60000 -r 0 -e 1"),
+        [
+            Command::DeleteAll { key: None },
+            Command::Set(StatusChange::BacklogLimit(8192)),
+            Command::Set(StatusChange::Failure(1)),
+            Command::Set(StatusChange::BacklogWaitTime(60000)),
+            Command::Set(StatusChange::RateLimit(0)),
+            Command::Set(StatusChange::Enabled(1)),
+        ]
+    );
+}
+
+#[test]
+fn the_rule_comes_last() {
+    let cmds = commands("-D -w /tmp/x -p wa");
+    assert_eq!(cmds[0], Command::DeleteAll { key: None });
+    assert!(
+        matches!(&cmds[1], Command::Add { prepend: false, rule } if rule.to_string() == "-w /tmp/x -p wa")
+    );
+    assert!(
+        matches!(&commands("-A always,exit -S all -F uid=0")[0], Command::Add { prepend: true, rule } if rule.prepend)
+    );
+    assert!(
+        matches!(&commands("-W /tmp/x -k k")[0], Command::Delete(r) if r.to_string() == "-w /tmp/x -p rwxa -k k")
+    );
+    assert!(matches!(
+        &commands("-d always,exit -S all -F uid=0")[0],
+        Command::Delete(_)
+    ));
+}
+
+#[test]
+fn key_and_i_depend_on_context() {
+    assert_eq!(
+        commands("-l"),
+        [Command::List {
+            key: None,
+            interpret: false
+        }]
+    );
+    assert_eq!(
+        commands("-l -k k1"),
+        [Command::List {
+            key: Some("k1".into()),
+            interpret: false
+        }]
+    );
+    assert_eq!(
+        commands("-l -i"),
+        [Command::List {
+            key: None,
+            interpret: true
+        }]
+    );
+    assert_eq!(
+        commands("-D -k k1"),
+        [Command::DeleteAll {
+            key: Some("k1".into())
+        }]
+    );
+    assert_eq!(commands("-s -i"), [Command::Status { interpret: true }]);
+    let inv = parse("-i -R /etc/audit/audit.rules").unwrap();
+    assert!(inv.ignore_errors);
+    assert_eq!(
+        inv.commands,
+        [Command::ReadFile(PathBuf::from("/etc/audit/audit.rules"))]
+    );
+    let inv = parse("-c -q -R r").unwrap();
+    assert!(inv.continue_on_error && inv.quiet && !inv.ignore_errors);
+}
+
+#[test]
+fn other_commands() {
+    assert_eq!(commands("-m hello"), [Command::Message("hello".into())]);
+    assert_eq!(
+        commands("--signal rotate"),
+        [Command::Signal("USR1".into())]
+    );
+    assert_eq!(commands("--signal=hup"), [Command::Signal("HUP".into())]);
+    assert_eq!(commands("--reset-lost"), [Command::ResetLost]);
+    assert_eq!(
+        commands("--reset_backlog_wait_time_actual"),
+        [Command::ResetBacklogWaitTimeActual]
+    );
+    assert_eq!(
+        commands("--loginuid-immutable"),
+        [Command::LoginuidImmutable]
+    );
+    assert_eq!(
+        commands("-t -v -h"),
+        [Command::Trim, Command::Version, Command::Help]
+    );
+    assert_eq!(commands("-e 2"), [Command::Set(StatusChange::Enabled(2))]);
+}
+
+#[test]
+fn getopt_spellings() {
+    let joined = commands("-w/tmp/x -pwa -kk1");
+    assert!(
+        matches!(&joined[0], Command::Add { rule, .. } if rule.to_string() == "-w /tmp/x -p wa -k k1")
+    );
+    let args: Vec<String> = ["-m", "two words"].iter().map(|s| s.to_string()).collect();
+    let inv =
+        crate::rules::parse_args_with(&args, &crate::rules::system::fake::FakeSystem).unwrap();
+    assert_eq!(inv.commands, [Command::Message("two words".into())]);
+}
+
+#[test]
+fn split_line_is_auditctls() {
+    assert_eq!(split_line("# comment"), None);
+    assert_eq!(split_line("   # indented comment"), None);
+    assert_eq!(split_line("   \n"), None);
+    assert_eq!(split_line(""), None);
+    assert_eq!(
+        split_line("-w /etc/shadow  -p wa\t-k k\r\n").unwrap(),
+        ["-w", "/etc/shadow", "-p", "wa", "-k", "k"]
+    );
+    // No quoting: auditctl reads rule files without a shell.
+    assert_eq!(split_line("-m \"a b\"").unwrap(), ["-m", "\"a", "b\""]);
+    assert_eq!(words("-D"), ["-D"]);
+}

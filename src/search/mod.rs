@@ -1,0 +1,3 @@
+//! ausearch's criteria: time parsing (filters become `store::query::Filter`).
+
+pub mod time;

@@ -1,0 +1,162 @@
+//! `-ts`/`-te` times as ausearch reads them: keywords, a date and/or a
+//! time, all in local time.
+
+use chrono::{
+    DateTime, Datelike, Duration, Local, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike,
+};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum TimeError {
+    #[error("invalid time {0:?}: expected a keyword (now, recent, today, yesterday, this-week, week-ago, this-month, this-year), a date (MM/DD/YYYY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
+    Invalid(String),
+}
+
+/// Which end of a range a time bounds: a missing time-of-day means
+/// midnight for a start and "now" for an end, as in ausearch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    Start,
+    End,
+}
+
+/// Parses the one or two words after `-ts`/`-te` into epoch milliseconds.
+pub fn parse(words: &[String], bound: Bound, now: DateTime<Local>) -> Result<i64, TimeError> {
+    let invalid = || TimeError::Invalid(words.join(" "));
+    let first = words.first().ok_or_else(invalid)?;
+    if words.len() == 1 {
+        if let Some(t) = keyword(first, now) {
+            return Ok(t.timestamp_millis());
+        }
+    }
+    let (date, time) = match words {
+        [one] => match parse_date(one) {
+            Some(d) => (Some(d), None),
+            None => (None, Some(parse_time(one).ok_or_else(invalid)?)),
+        },
+        [d, t] => (
+            Some(parse_date(d).ok_or_else(invalid)?),
+            Some(parse_time(t).ok_or_else(invalid)?),
+        ),
+        _ => return Err(invalid()),
+    };
+    let date = date.unwrap_or_else(|| now.date_naive());
+    let time = time.unwrap_or_else(|| match bound {
+        Bound::Start => NaiveTime::MIN,
+        Bound::End => now.time(),
+    });
+    local(date.and_time(time))
+        .map(|t| t.timestamp_millis())
+        .ok_or_else(invalid)
+}
+
+fn local(naive: NaiveDateTime) -> Option<DateTime<Local>> {
+    Local.from_local_datetime(&naive).earliest()
+}
+
+fn midnight(date: NaiveDate) -> Option<DateTime<Local>> {
+    local(date.and_time(NaiveTime::MIN))
+}
+
+fn keyword(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
+    let today = now.date_naive();
+    match word {
+        "now" => Some(now),
+        "recent" => Some(now - Duration::minutes(10)),
+        "this-hour" => local(today.and_hms_opt(now.hour(), 0, 0)?),
+        "today" => midnight(today),
+        "yesterday" => midnight(today.pred_opt()?),
+        "this-week" => {
+            let back = today.weekday().num_days_from_sunday();
+            midnight(today - Duration::days(i64::from(back)))
+        }
+        "week-ago" => midnight(today - Duration::days(7)),
+        "this-month" => midnight(today.with_day(1)?),
+        "this-year" => midnight(today.with_ordinal(1)?),
+        _ => None,
+    }
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    ["%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    ["%H:%M:%S", "%H:%M"]
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split(' ').map(str::to_string).collect()
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Local> {
+        Local.with_ymd_and_hms(y, m, d, h, mi, s).unwrap()
+    }
+
+    #[test]
+    fn keywords() {
+        let now = at(2026, 11, 21, 13, 45, 10); // a Saturday
+        let ms = |w: &str| parse(&words(w), Bound::Start, now).unwrap();
+        assert_eq!(ms("now"), now.timestamp_millis());
+        assert_eq!(
+            ms("recent"),
+            at(2026, 11, 21, 13, 35, 10).timestamp_millis()
+        );
+        assert_eq!(
+            ms("this-hour"),
+            at(2026, 11, 21, 13, 0, 0).timestamp_millis()
+        );
+        assert_eq!(ms("today"), at(2026, 11, 21, 0, 0, 0).timestamp_millis());
+        assert_eq!(
+            ms("yesterday"),
+            at(2026, 11, 20, 0, 0, 0).timestamp_millis()
+        );
+        assert_eq!(
+            ms("this-week"),
+            at(2026, 11, 15, 0, 0, 0).timestamp_millis()
+        );
+        assert_eq!(ms("week-ago"), at(2026, 11, 14, 0, 0, 0).timestamp_millis());
+        assert_eq!(
+            ms("this-month"),
+            at(2026, 11, 1, 0, 0, 0).timestamp_millis()
+        );
+        assert_eq!(ms("this-year"), at(2026, 1, 1, 0, 0, 0).timestamp_millis());
+    }
+
+    #[test]
+    fn dates_and_times() {
+        let now = at(2026, 11, 21, 13, 45, 10);
+        let p = |w: &str, b| parse(&words(w), b, now).unwrap();
+        let expect = at(2026, 11, 20, 8, 30, 0).timestamp_millis();
+        assert_eq!(p("11/20/2026 08:30:00", Bound::Start), expect);
+        assert_eq!(p("2026-11-20 08:30", Bound::Start), expect);
+        assert_eq!(
+            p("11/20/2026", Bound::Start),
+            at(2026, 11, 20, 0, 0, 0).timestamp_millis()
+        );
+        assert_eq!(
+            p("11/20/2026", Bound::End),
+            at(2026, 11, 20, 13, 45, 10).timestamp_millis()
+        );
+        assert_eq!(
+            p("09:15:00", Bound::Start),
+            at(2026, 11, 21, 9, 15, 0).timestamp_millis()
+        );
+    }
+
+    #[test]
+    fn bad_times_name_the_input() {
+        let now = at(2026, 11, 21, 13, 45, 10);
+        let err = parse(&words("31/31/2026"), Bound::Start, now).unwrap_err();
+        assert!(err.to_string().starts_with("invalid time \"31/31/2026\""));
+        assert!(parse(&words("tomorrow"), Bound::Start, now).is_err());
+        assert!(parse(&words("11/20/2026 25:00"), Bound::Start, now).is_err());
+    }
+}

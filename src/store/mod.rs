@@ -1,0 +1,132 @@
+//! The SQLite store: one writer (the daemon), any number of read-only
+//! readers (search). WAL mode lets readers run while the writer commits.
+
+pub mod query;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+pub use writer::{event_keys, LossRow, Writer};
+
+/// Where the daemon keeps its database unless told otherwise.
+pub const DEFAULT_DB: &str = "/var/lib/raudit/audit.db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {path}: {source}")]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("database directory {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("database {path} has schema version {found}, newer than this raudit knows ({known}); upgrade raudit")]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
+    #[error("database {path} does not exist (has the daemon run with --db {path}?)")]
+    Missing { path: PathBuf },
+}
+
+pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+    move |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Opens (creating if needed) the database for writing: directory 0700,
+/// file 0600, WAL, migrations applied.
+pub fn open_writable(path: &Path) -> Result<Connection, StoreError> {
+    create_private_dir(path)?;
+    let conn = Connection::open(path).map_err(sqlite_err(path))?;
+    restrict_file(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = OFF;",
+    )
+    .map_err(sqlite_err(path))?;
+    migrate(&conn, path)?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only, as search does.
+pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
+    if !path.exists() {
+        return Err(StoreError::Missing {
+            path: path.to_path_buf(),
+        });
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sqlite_err(path))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sqlite_err(path))?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sqlite_err(path))?;
+    check_version(path, version)?;
+    Ok(conn)
+}
+
+fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {
+    if found as usize > schema::MIGRATIONS.len() {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: schema::MIGRATIONS.len(),
+        });
+    }
+    Ok(())
+}
+
+fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(sqlite_err(path))?;
+    check_version(path, version)?;
+    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let step = format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1);
+        conn.execute_batch(&step).map_err(sqlite_err(path))?;
+    }
+    Ok(())
+}
+
+fn create_private_dir(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::DirBuilderExt;
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StoreError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+fn restrict_file(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
+        StoreError::Dir {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}

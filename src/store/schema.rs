@@ -1,0 +1,93 @@
+//! The schema and its migrations.
+//!
+//! Compatibility rules: migrations are append-only and keyed by SQLite's
+//! `user_version`; a released migration is never edited. A database whose
+//! version is newer than this binary knows is refused, not downgraded.
+//!
+//! One row per event with the fields users filter on promoted to columns;
+//! keys, record types and paths in side tables (an event has several of
+//! each), every record's text verbatim in `record`.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    "
+    CREATE TABLE event (
+        id       INTEGER PRIMARY KEY,
+        time_ms  INTEGER NOT NULL,   -- seconds * 1000 + milliseconds
+        serial   INTEGER NOT NULL,
+        node     TEXT,
+        syscall  INTEGER,
+        arch     INTEGER,
+        success  INTEGER,            -- 1 yes, 0 no
+        exit     INTEGER,
+        pid      INTEGER,
+        ppid     INTEGER,
+        uid      INTEGER,
+        euid     INTEGER,
+        auid     INTEGER,
+        gid      INTEGER,
+        ses      INTEGER,
+        tty      TEXT,
+        comm     TEXT,
+        exe      TEXT,
+        typeset  INTEGER NOT NULL REFERENCES typeset (id),
+        flags    INTEGER NOT NULL DEFAULT 0  -- 1: a record did not parse
+    );
+    CREATE INDEX event_time ON event (time_ms, serial);
+    CREATE INDEX event_serial ON event (serial);
+    CREATE INDEX event_pid ON event (pid);
+    CREATE INDEX event_uid ON event (uid);
+    CREATE INDEX event_auid ON event (auid);
+    CREATE INDEX event_exe ON event (exe);
+
+    CREATE TABLE event_key (
+        event_id INTEGER NOT NULL REFERENCES event (id),
+        key      TEXT NOT NULL
+    );
+    CREATE INDEX event_key_key ON event_key (key, event_id);
+
+    -- The set of record types in an event. Few distinct sets exist (an
+    -- open() gives SYSCALL, CWD, PATH, PROCTITLE every time), so events
+    -- point at a shared set instead of carrying one row per type.
+    CREATE TABLE typeset (
+        id    INTEGER PRIMARY KEY,
+        types TEXT NOT NULL UNIQUE   -- sorted numbers: 1300,1302,1307,1327
+    );
+    CREATE TABLE typeset_member (
+        type       INTEGER NOT NULL,
+        typeset_id INTEGER NOT NULL REFERENCES typeset (id),
+        PRIMARY KEY (type, typeset_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX event_typeset ON event (typeset, time_ms);
+
+    CREATE TABLE path (
+        event_id INTEGER NOT NULL REFERENCES event (id),
+        item     INTEGER,            -- PATH item=; NULL for the CWD
+        name     TEXT,
+        nametype TEXT,
+        inode    INTEGER
+    );
+    CREATE INDEX path_name ON path (name, event_id);
+
+    -- Every record of an event, verbatim, one per line as
+    -- 'TYPE audit(...): body' (the kernel escapes newlines in values), in
+    -- arrival order. One row per event: a write appends one row, not one
+    -- per record.
+    CREATE TABLE body (
+        event_id INTEGER PRIMARY KEY REFERENCES event (id),
+        records  TEXT NOT NULL
+    );
+
+    -- Loss is data: the kernel's lost counter, serial gaps, socket overruns.
+    CREATE TABLE loss (
+        id           INTEGER PRIMARY KEY,
+        time_ms      INTEGER NOT NULL,
+        kind         TEXT NOT NULL,  -- kernel_lost | serial_gap | overrun
+        first_serial INTEGER,
+        last_serial  INTEGER,
+        count        INTEGER NOT NULL,
+        detail       TEXT
+    );
+    CREATE INDEX loss_time ON loss (time_ms);
+    ",
+];

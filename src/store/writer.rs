@@ -1,0 +1,271 @@
+//! The batched writer: many events per transaction, prepared statements.
+
+use std::path::{Path, PathBuf};
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use super::{open_writable, sqlite_err, StoreError};
+use crate::event::Event;
+use crate::record::{decode_value, types, Record};
+
+/// One loss observation: kernel `lost` growth, a serial gap, an overrun.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LossRow {
+    pub time_ms: i64,
+    pub kind: &'static str,
+    pub first_serial: Option<u64>,
+    pub last_serial: Option<u64>,
+    pub count: u64,
+    pub detail: String,
+}
+
+pub struct Writer {
+    conn: Connection,
+    path: PathBuf,
+    /// Type-set ids by their text, so a known set costs no query.
+    typesets: HashMap<String, i64>,
+}
+
+/// The columns promoted from an event's records, taken from the first
+/// record that has each field (the SYSCALL record when there is one).
+#[derive(Default)]
+struct Promoted {
+    syscall: Option<i64>,
+    arch: Option<i64>,
+    success: Option<i64>,
+    exit: Option<i64>,
+    pid: Option<i64>,
+    ppid: Option<i64>,
+    uid: Option<i64>,
+    euid: Option<i64>,
+    auid: Option<i64>,
+    gid: Option<i64>,
+    ses: Option<i64>,
+    tty: Option<String>,
+    comm: Option<String>,
+    exe: Option<String>,
+}
+
+impl Promoted {
+    /// One pass over the fields, SYSCALL first: its pid/uid are the
+    /// event's, not a PATH's ouid or a later record's.
+    fn of(event: &Event) -> Promoted {
+        let mut p = Promoted::default();
+        let syscall_first = event
+            .records
+            .iter()
+            .filter(|r| r.rtype == types::SYSCALL)
+            .chain(event.records.iter().filter(|r| r.rtype != types::SYSCALL));
+        for r in syscall_first {
+            for f in r.fields() {
+                p.take(&f.name, &f.value);
+            }
+        }
+        p
+    }
+
+    fn take(&mut self, name: &str, raw: &str) {
+        fn set<T>(slot: &mut Option<T>, value: impl FnOnce() -> Option<T>) {
+            if slot.is_none() {
+                *slot = value();
+            }
+        }
+        let num = || {
+            raw.parse::<i64>()
+                .ok()
+                .or_else(|| raw.parse::<u64>().ok().map(|v| v as i64))
+        };
+        let text = || decode_value(name, raw);
+        match name {
+            "syscall" => set(&mut self.syscall, num),
+            "arch" => set(&mut self.arch, || {
+                u64::from_str_radix(raw, 16).ok().map(|a| a as i64)
+            }),
+            "success" => set(&mut self.success, || match raw {
+                "yes" => Some(1),
+                "no" => Some(0),
+                _ => None,
+            }),
+            "exit" => set(&mut self.exit, num),
+            "pid" => set(&mut self.pid, num),
+            "ppid" => set(&mut self.ppid, num),
+            "uid" => set(&mut self.uid, num),
+            "euid" => set(&mut self.euid, num),
+            "auid" => set(&mut self.auid, num),
+            "gid" => set(&mut self.gid, num),
+            "ses" => set(&mut self.ses, num),
+            "tty" | "terminal" => set(&mut self.tty, text),
+            "comm" => set(&mut self.comm, text),
+            "exe" => set(&mut self.exe, text),
+            _ => {}
+        }
+    }
+}
+
+/// Every key of an event: `key=` fields, several joined by \x01 in one.
+pub fn event_keys(event: &Event) -> Vec<String> {
+    let mut keys: Vec<String> = event
+        .records
+        .iter()
+        .filter_map(|r| r.text_of("key"))
+        .flat_map(|k| k.split('\x01').map(str::to_string).collect::<Vec<_>>())
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.dedup();
+    keys
+}
+
+impl Writer {
+    pub fn open(path: &Path) -> Result<Writer, StoreError> {
+        Ok(Writer {
+            conn: open_writable(path)?,
+            path: path.to_path_buf(),
+            typesets: HashMap::new(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stores events and loss rows in one transaction.
+    pub fn write(&mut self, events: &[Event], losses: &[LossRow]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let err = sqlite_err(&path);
+        let tx = self.conn.transaction().map_err(&err)?;
+        let mut new_sets = Vec::new();
+        for event in events {
+            let set = typeset_text(event);
+            let typeset = match self.typesets.get(&set) {
+                Some(id) => *id,
+                None => {
+                    let id = typeset_id(&tx, &set).map_err(&err)?;
+                    new_sets.push((set, id));
+                    id
+                }
+            };
+            for (s, id) in new_sets.drain(..) {
+                self.typesets.insert(s, id);
+            }
+            insert_event(&tx, event, typeset).map_err(&err)?;
+        }
+        for loss in losses {
+            insert_loss(&tx, loss).map_err(&err)?;
+        }
+        tx.commit().map_err(&err)
+    }
+}
+
+/// The sorted, distinct record types of an event, as text.
+fn typeset_text(event: &Event) -> String {
+    let mut types: Vec<u32> = event.records.iter().map(|r| r.rtype).collect();
+    types.sort_unstable();
+    types.dedup();
+    types
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The id of a type set, created (with its members) if new.
+fn typeset_id(tx: &Transaction<'_>, set: &str) -> rusqlite::Result<i64> {
+    let found = tx
+        .prepare_cached("SELECT id FROM typeset WHERE types = ?1")?
+        .query_row([set], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    tx.prepare_cached("INSERT INTO typeset (types) VALUES (?1)")?
+        .execute([set])?;
+    let id = tx.last_insert_rowid();
+    for t in set.split(',').filter(|t| !t.is_empty()) {
+        tx.prepare_cached("INSERT INTO typeset_member (type, typeset_id) VALUES (?1, ?2)")?
+            .execute(params![t.parse::<i64>().unwrap_or(0), id])?;
+    }
+    Ok(id)
+}
+
+fn insert_event(tx: &Transaction<'_>, event: &Event, typeset: i64) -> rusqlite::Result<()> {
+    let p = Promoted::of(event);
+    let flags = i64::from(event.records.iter().any(|r| r.error().is_some()));
+    tx.prepare_cached(
+        "INSERT INTO event (time_ms, serial, node, syscall, arch, success, exit, pid, ppid,
+            uid, euid, auid, gid, ses, tty, comm, exe, typeset, flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?
+    .execute(params![
+        event.id.time_ms(),
+        event.id.serial as i64,
+        event.node,
+        p.syscall,
+        p.arch,
+        p.success,
+        p.exit,
+        p.pid,
+        p.ppid,
+        p.uid,
+        p.euid,
+        p.auid,
+        p.gid,
+        p.ses,
+        p.tty,
+        p.comm,
+        p.exe,
+        typeset,
+        flags,
+    ])?;
+    let id = tx.last_insert_rowid();
+    for key in event_keys(event) {
+        tx.prepare_cached("INSERT INTO event_key (event_id, key) VALUES (?1, ?2)")?
+            .execute(params![id, key])?;
+    }
+    let mut body = String::with_capacity(event.records.iter().map(|r| r.text.len() + 6).sum());
+    for r in &event.records {
+        body.push_str(&r.rtype.to_string());
+        body.push(' ');
+        body.push_str(&r.text);
+        body.push('\n');
+        insert_paths(tx, id, r)?;
+    }
+    tx.prepare_cached("INSERT INTO body (event_id, records) VALUES (?1, ?2)")?
+        .execute(params![id, body])?;
+    Ok(())
+}
+
+fn insert_paths(tx: &Transaction<'_>, id: i64, r: &Record) -> rusqlite::Result<()> {
+    let (item, name, nametype, inode) = match r.rtype {
+        types::PATH => (
+            r.number("item"),
+            r.text_of("name"),
+            r.raw("nametype").map(str::to_string),
+            r.number("inode"),
+        ),
+        types::CWD => (None, r.text_of("cwd"), None, None),
+        _ => return Ok(()),
+    };
+    tx.prepare_cached(
+        "INSERT INTO path (event_id, item, name, nametype, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![id, item, name, nametype, inode])?;
+    Ok(())
+}
+
+fn insert_loss(tx: &Transaction<'_>, l: &LossRow) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO loss (time_ms, kind, first_serial, last_serial, count, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        l.time_ms,
+        l.kind,
+        l.first_serial.map(|s| s as i64),
+        l.last_serial.map(|s| s as i64),
+        l.count as i64,
+        l.detail
+    ])?;
+    Ok(())
+}

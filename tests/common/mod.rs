@@ -1,0 +1,186 @@
+//! Shared harness for tests that drive the real kernel's audit subsystem.
+//!
+//! Kernel audit state is global to the machine, so every such test takes
+//! one machine-wide file lock (test binaries and processes included), and a
+//! guard restores what it found (rules, enabled flag, audit pid, daemons it
+//! started) when it drops, on success and on panic alike.
+
+#![allow(dead_code)]
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::fcntl::{Flock, FlockArg};
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use raudit::netlink::AuditSocket;
+use raudit::wire::status::{mask, AuditStatus};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_raudit");
+const LOCK: &str = "/tmp/raudit-kernel-tests.lock";
+
+/// Why the kernel tests cannot run here, if they cannot.
+fn unavailable() -> Option<String> {
+    if !nix::unistd::geteuid().is_root() {
+        return Some("not root".into());
+    }
+    match AuditSocket::open().and_then(|mut s| s.get_status()) {
+        Ok(_) => None,
+        Err(e) => Some(format!("kernel audit unavailable: {e}")),
+    }
+}
+
+pub struct Kernel {
+    _lock: Flock<File>,
+    found: AuditStatus,
+    rules_before: Vec<Vec<u8>>,
+    daemons: Vec<Child>,
+    pub dir: tempfile::TempDir,
+}
+
+/// Takes the kernel for one test, or says in one line why it is skipped
+/// (and fails instead under CI=true, where the real path must be proven).
+pub fn kernel(test: &str) -> Option<Kernel> {
+    if let Some(why) = unavailable() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{test}: kernel test cannot run in CI: {why}");
+        }
+        eprintln!("skipping {test}: {why}");
+        return None;
+    }
+    let file = File::create(LOCK).expect("creating the kernel test lock");
+    let lock = Flock::lock(file, FlockArg::LockExclusive).expect("locking the kernel");
+    let mut sock = AuditSocket::open().expect("audit socket");
+    let found = sock.get_status().expect("audit status");
+    assert_eq!(
+        found.pid, 0,
+        "{test}: an audit daemon (pid {}) is registered; kernel tests need it stopped",
+        found.pid
+    );
+    let rules_before = sock.list_rules().expect("listing rules");
+    Some(Kernel {
+        _lock: lock,
+        found,
+        rules_before,
+        daemons: Vec::new(),
+        dir: tempfile::tempdir().expect("temp dir"),
+    })
+}
+
+impl Kernel {
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Starts `raudit daemon` with extra arguments and waits until it has
+    /// stored its DAEMON_START (so it is registered and recording).
+    pub fn start_daemon(&mut self, db: &Path, extra: &[&str]) -> u32 {
+        let child = Command::new(BIN)
+            .args(["daemon", "--db"])
+            .arg(db)
+            .args(extra)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting the daemon");
+        let pid = child.id();
+        self.daemons.push(child);
+        let started = wait_for(Duration::from_secs(10), || {
+            search(db, &["-m", "DAEMON_START", "--format", "json"])
+                .map(|o| String::from_utf8_lossy(&o.stdout).contains(&format!("\"pid\":\"{pid}\"")))
+                .unwrap_or(false)
+        });
+        assert!(started, "daemon {pid} did not record its start");
+        pid
+    }
+
+    /// SIGTERM to a daemon this test started; returns its exit status.
+    pub fn stop_daemon(&mut self, pid: u32) -> std::process::ExitStatus {
+        let i = self
+            .daemons
+            .iter()
+            .position(|c| c.id() == pid)
+            .expect("a daemon of this test");
+        let mut child = self.daemons.remove(i);
+        kill(Pid::from_raw(pid as i32), Signal::SIGTERM).expect("SIGTERM");
+        child.wait().expect("waiting for the daemon")
+    }
+
+    pub fn status(&self) -> AuditStatus {
+        AuditSocket::open().unwrap().get_status().unwrap()
+    }
+}
+
+impl Drop for Kernel {
+    fn drop(&mut self) {
+        for child in &mut self.daemons {
+            let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
+            let _ = child.wait();
+        }
+        let Ok(mut sock) = AuditSocket::open() else {
+            return;
+        };
+        if let Ok(rules) = sock.list_rules() {
+            for r in rules.iter().filter(|r| !self.rules_before.contains(r)) {
+                let _ = sock.delete_rule(r);
+            }
+        }
+        let now = sock.get_status().unwrap_or_default();
+        let mut restore = AuditStatus::default();
+        if now.enabled != self.found.enabled && now.enabled != 2 {
+            restore.mask |= mask::ENABLED;
+            restore.enabled = self.found.enabled;
+        }
+        if restore.mask != 0 {
+            let _ = sock.set_status(&restore, "restoring audit state");
+        }
+    }
+}
+
+pub fn wait_for(limit: Duration, mut ok: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    ok()
+}
+
+pub fn raudit(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .output()
+        .expect("running raudit")
+}
+
+/// `raudit search --db DB ARGS...`; None when the database is not there yet.
+pub fn search(db: &Path, args: &[&str]) -> Option<Output> {
+    if !db.exists() {
+        return None;
+    }
+    let mut all = vec!["search", "--db", db.to_str().unwrap()];
+    all.extend_from_slice(args);
+    Some(raudit(&all))
+}
+
+/// The JSON events a search prints.
+pub fn search_json(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["--format", "json"]);
+    let out = search(db, &all).expect("database exists");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON event per line"))
+        .collect()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}

@@ -1,0 +1,257 @@
+//! The daemon on the real kernel: watches, file operations, user messages,
+//! lifecycle records, loss accounting, observe mode. Root only; serialized
+//! and self-restoring through `common::kernel`.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use serde_json::Value;
+
+fn ctl(args: &[&str]) -> std::process::Output {
+    let mut all = vec!["ctl"];
+    all.extend_from_slice(args);
+    let out = raudit(&all);
+    assert!(
+        out.status.success(),
+        "raudit ctl {args:?}: {}",
+        stderr(&out)
+    );
+    out
+}
+
+/// The records of one type in a JSON event.
+fn records<'a>(event: &'a Value, rtype: &str) -> Vec<&'a Value> {
+    event["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == rtype)
+        .collect()
+}
+
+fn field<'a>(record: &'a Value, name: &str) -> &'a str {
+    record["fields"][name].as_str().unwrap_or("")
+}
+
+/// The event whose SYSCALL has `syscall` and a PATH `name` with `nametype`.
+fn find<'a>(events: &'a [Value], syscall: &str, name: &str, nametype: &str) -> Option<&'a Value> {
+    events.iter().find(|e| {
+        records(e, "SYSCALL")
+            .iter()
+            .any(|s| field(s, "syscall") == syscall)
+            && records(e, "PATH")
+                .iter()
+                .any(|p| field(p, "name") == name && field(p, "nametype") == nametype)
+    })
+}
+
+#[test]
+fn records_each_file_operation_under_a_watch() {
+    let Some(mut k) = kernel("records_each_file_operation_under_a_watch") else {
+        return;
+    };
+    let db = k.path("db/audit.db");
+    let watched = k.path("watched");
+    std::fs::create_dir(&watched).unwrap();
+    let daemon = k.start_daemon(&db, &[]);
+    ctl(&["-w", watched.to_str().unwrap(), "-p", "rwxa", "-k", "ops"]);
+
+    let a = watched.join("a");
+    let b = watched.join("b");
+    std::fs::write(&a, b"created").unwrap(); // openat O_CREAT
+    let _ = std::fs::read(&a).unwrap(); // openat O_RDONLY
+    std::fs::OpenOptions::new().append(true).open(&a).unwrap(); // openat O_WRONLY
+    std::fs::rename(&a, &b).unwrap(); // rename
+    std::fs::remove_file(&b).unwrap(); // unlink
+    ctl(&["-m", "raudit-test-marker"]);
+
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let mut events = Vec::new();
+    let all_seen = wait_for(Duration::from_secs(10), || {
+        events = search_json(&db, &["-k", "ops"]);
+        find(&events, "82", b, "CREATE").is_some() && find(&events, "87", b, "DELETE").is_some()
+    });
+    assert!(all_seen, "not every operation was found: {events:#?}");
+    // x86_64 numbers: open=2 (std uses openat=257), rename=82, unlink=87;
+    // the standard library calls openat, rename and unlink.
+    assert!(find(&events, "257", a, "CREATE").is_some(), "create");
+    let opens_a: Vec<_> = events
+        .iter()
+        .filter(|e| find(std::slice::from_ref(*e), "257", a, "NORMAL").is_some())
+        .collect();
+    assert_eq!(opens_a.len(), 2, "read and append opens: {opens_a:#?}");
+    let rename = find(&events, "82", b, "CREATE").unwrap();
+    assert!(records(rename, "PATH")
+        .iter()
+        .any(|p| field(p, "name") == a && field(p, "nametype") == "DELETE"));
+    assert!(find(&events, "87", b, "DELETE").is_some(), "unlink");
+    for e in &events {
+        assert_eq!(e["keys"], serde_json::json!(["ops"]));
+    }
+
+    let mut marker = Vec::new();
+    assert!(wait_for(Duration::from_secs(5), || {
+        marker = search_json(&db, &["-m", "USER"]);
+        marker
+            .iter()
+            .any(|e| e.to_string().contains("raudit-test-marker"))
+    }));
+    let user = records(&marker[0], "USER")[0];
+    assert_eq!(field(user, "res"), "success");
+    assert!(field(user, "exe").ends_with("raudit"), "{user}");
+
+    // The default output is ausearch's: ----, time->, records.
+    let text = stdout(
+        &search(
+            &db,
+            &[
+                "-k",
+                "ops",
+                "-p",
+                field(records(rename, "SYSCALL")[0], "pid"),
+            ],
+        )
+        .unwrap(),
+    );
+    assert!(text.starts_with("----\ntime->"), "{text}");
+    assert!(text.contains("type=SYSCALL msg=audit("), "{text}");
+    assert!(k.stop_daemon(daemon).success());
+}
+
+#[test]
+fn sigterm_leaves_lifecycle_records_and_loses_nothing() {
+    let Some(mut k) = kernel("sigterm_leaves_lifecycle_records_and_loses_nothing") else {
+        return;
+    };
+    let db = k.path("audit.db");
+    let watched = k.path("w");
+    std::fs::create_dir(&watched).unwrap();
+    let first = k.start_daemon(&db, &[]);
+    assert_eq!(k.status().pid, first);
+    ctl(&["-w", watched.to_str().unwrap(), "-p", "wa", "-k", "burst"]);
+    for i in 0..200 {
+        std::fs::write(watched.join(format!("f{i}")), b"x").unwrap();
+    }
+    let status = k.stop_daemon(first);
+    assert!(status.success(), "daemon exit: {status:?}");
+    assert_eq!(k.status().pid, 0, "audit pid released");
+
+    let events = search_json(&db, &["-k", "burst"]);
+    assert!(events.len() >= 200, "only {} events stored", events.len());
+    let life = search_json(&db, &["-m", "DAEMON_START,DAEMON_END"]);
+    let kinds: Vec<&str> = life
+        .iter()
+        .map(|e| e["records"][0]["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["DAEMON_START", "DAEMON_END"]);
+    assert_eq!(field(&life[0]["records"][0], "pid"), first.to_string());
+
+    let loss = search(&db, &["--loss"]).unwrap();
+    assert_eq!(
+        loss.status.code(),
+        Some(1),
+        "no loss expected: {}",
+        stdout(&loss)
+    );
+    let serials = all_serials(&db);
+    let (lo, hi) = (serials[0], *serials.last().unwrap());
+    assert_eq!(
+        serials.len() as u64,
+        hi - lo + 1,
+        "serials not contiguous: {serials:?}"
+    );
+
+    // A second start appends to the same database.
+    let second = k.start_daemon(&db, &[]);
+    assert!(k.stop_daemon(second).success());
+    let life = search_json(&db, &["-m", "DAEMON_START"]);
+    assert_eq!(life.len(), 2);
+    assert_eq!(search_json(&db, &["-k", "burst"]).len(), events.len());
+}
+
+/// Every distinct kernel serial stored (0 is the daemon's own records).
+fn all_serials(db: &std::path::Path) -> Vec<u64> {
+    let mut s: Vec<u64> = search_json(db, &[])
+        .iter()
+        .map(|e| e["serial"].as_u64().unwrap())
+        .filter(|s| *s != 0)
+        .collect();
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+#[test]
+fn refuses_to_start_beside_a_registered_daemon_unless_observing() {
+    let Some(mut k) = kernel("refuses_to_start_beside_a_registered_daemon_unless_observing") else {
+        return;
+    };
+    let primary_db = k.path("primary.db");
+    let observer_db = k.path("observer.db");
+    let primary = k.start_daemon(&primary_db, &[]);
+
+    let refused = raudit(&["daemon", "--db", k.path("second.db").to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    let err = stderr(&refused);
+    assert!(
+        err.contains(&format!(
+            "raudit (pid {primary}) is the registered audit daemon"
+        )),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+
+    let observer = k.start_daemon(&observer_db, &["--observe"]);
+    assert_eq!(
+        k.status().pid,
+        primary,
+        "observing leaves the audit pid alone"
+    );
+    let watched = k.path("w");
+    std::fs::create_dir(&watched).unwrap();
+    ctl(&["-w", watched.to_str().unwrap(), "-p", "wa", "-k", "both"]);
+    std::fs::write(watched.join("x"), b"1").unwrap();
+    let seen_by = |db: &std::path::Path| {
+        wait_for(Duration::from_secs(5), || {
+            !search_json(db, &["-k", "both"]).is_empty()
+        })
+    };
+    assert!(seen_by(&primary_db), "primary recorded");
+    assert!(seen_by(&observer_db), "observer recorded");
+    let a = search_json(&primary_db, &["-k", "both"]);
+    let b = search_json(&observer_db, &["-k", "both"]);
+    let ids = |v: &[Value]| v.iter().map(|e| e["serial"].clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&a), ids(&b));
+    assert!(k.stop_daemon(observer).success());
+    assert_eq!(k.status().pid, primary, "observer's stop leaves the pid");
+    assert!(k.stop_daemon(primary).success());
+}
+
+#[test]
+fn a_failing_test_still_leaves_the_kernel_as_found() {
+    let Some(before) = kernel("a_failing_test_still_leaves_the_kernel_as_found") else {
+        return;
+    };
+    let found = before.status();
+    drop(before);
+    let outcome = std::panic::catch_unwind(|| {
+        let mut k = kernel("inner").unwrap();
+        let db = k.path("audit.db");
+        k.start_daemon(&db, &[]);
+        ctl(&["-w", k.dir.path().to_str().unwrap(), "-k", "leak"]);
+        ctl(&["-e", "1"]);
+        panic!("deliberate failure with a daemon, a rule and enabled=1 in place");
+    });
+    assert!(outcome.is_err());
+    let k = kernel("a_failing_test_still_leaves_the_kernel_as_found").unwrap();
+    let now = k.status();
+    assert_eq!(now.pid, 0, "daemon stopped and pid released");
+    assert_eq!(now.enabled, found.enabled, "enabled flag restored");
+    let rules = raudit::netlink::AuditSocket::open()
+        .unwrap()
+        .list_rules()
+        .unwrap();
+    assert!(rules.is_empty(), "rules removed");
+}

@@ -1,0 +1,221 @@
+//! What ships besides the binary, and the names it answers to:
+//! - the clap definition is sound, and the committed man pages and shell
+//!   completions are what it generates now (`RAUDIT_REGENERATE=1 cargo test
+//!   --test packaging` rewrites them; review the diff);
+//! - every man page renders without a groff warning;
+//! - invoked as ausearch, auditctl or aureport through a link, the binary
+//!   behaves as `raudit search`, `raudit ctl`, or says reports are missing.
+//!
+//! The .deb itself is built, installed and purged by tests/packaging.sh.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const BIN: &str = env!("CARGO_BIN_EXE_raudit");
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn regenerate() -> bool {
+    std::env::var("RAUDIT_REGENERATE").as_deref() == Ok("1")
+}
+
+fn generate(what: &str, dir: &Path) {
+    let status = Command::new(BIN)
+        .args(["generate", what])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "raudit generate {what} failed");
+}
+
+fn files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| keep(n))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Compares a fresh generation with the committed directory, or rewrites
+/// it under RAUDIT_REGENERATE=1.
+fn check_current(what: &str, committed: &str, keep: fn(&str) -> bool) {
+    let committed = repo().join(committed);
+    if regenerate() {
+        for old in files(&committed, keep) {
+            std::fs::remove_file(committed.join(old)).unwrap();
+        }
+        generate(what, &committed);
+        return;
+    }
+    let fresh = tempfile::tempdir().unwrap();
+    generate(what, fresh.path());
+    let hint = "run `RAUDIT_REGENERATE=1 cargo test --test packaging` and review the diff";
+    assert_eq!(
+        files(fresh.path(), keep),
+        files(&committed, keep),
+        "{what}: {hint}"
+    );
+    for name in files(fresh.path(), keep) {
+        let want = std::fs::read(fresh.path().join(&name)).unwrap();
+        let have = std::fs::read(committed.join(&name)).unwrap();
+        assert!(
+            want == have,
+            "{}/{name} is stale: {hint}",
+            committed.display()
+        );
+    }
+}
+
+fn is_page(name: &str) -> bool {
+    [".5", ".7", ".8"].iter().any(|s| name.ends_with(s))
+}
+
+#[test]
+fn the_command_definition_is_sound() {
+    raudit::cli::command().debug_assert();
+}
+
+#[test]
+fn committed_man_pages_are_current() {
+    check_current("man", "man", is_page);
+}
+
+#[test]
+fn committed_completions_are_current() {
+    check_current("completions", "completions", |_| true);
+}
+
+/// A tool the test needs; missing is a skip, except under CI=true.
+fn have(tool: &str, test: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{test}: {tool} is missing in CI"
+        );
+        eprintln!("skipping {test}: {tool} is not installed");
+    }
+    found
+}
+
+#[test]
+fn man_pages_render_without_warnings() {
+    if !have("groff", "man_pages_render_without_warnings") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    generate("man", dir.path());
+    let pages = files(dir.path(), is_page);
+    assert!(pages.len() >= 6, "{pages:?}");
+    for page in pages {
+        let out = Command::new("groff")
+            .args(["-ww", "-man", "-z"])
+            .arg(dir.path().join(&page))
+            .output()
+            .unwrap();
+        let warnings = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success() && warnings.is_empty(),
+            "{page}:\n{warnings}"
+        );
+    }
+}
+
+/// A database holding two events, keys `shadow` and `other`, made without
+/// a daemon: log lines through the parser, the assembler and the writer.
+fn database(dir: &Path) -> PathBuf {
+    use raudit::event::Assembler;
+    let lines = [
+        r#"type=SYSCALL msg=audit(1700000000.100:100): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=7ffd a2=0 a3=0 items=1 ppid=1 pid=4242 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm="cat" exe="/usr/bin/cat" key="shadow""#,
+        r#"type=CWD msg=audit(1700000000.100:100): cwd="/root""#,
+        r#"type=PATH msg=audit(1700000000.100:100): item=0 name="/etc/shadow" inode=1 dev=08:01 mode=0100640 ouid=0 ogid=42 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0"#,
+        r#"type=EOE msg=audit(1700000000.100:100): "#,
+        r#"type=SYSCALL msg=audit(1700000001.200:101): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=1 ppid=1 pid=4243 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=3 comm="ls" exe="/usr/bin/ls" key="other""#,
+        r#"type=EOE msg=audit(1700000001.200:101): "#,
+    ];
+    let mut assembler = Assembler::new(std::time::Duration::from_secs(1));
+    let mut events: Vec<_> = lines
+        .iter()
+        .filter_map(|l| assembler.push(raudit::record::parse_log_line(l), Instant::now()))
+        .collect();
+    events.extend(assembler.flush().0);
+    assert_eq!(events.len(), 2);
+    let db = dir.join("audit.db");
+    let mut writer = raudit::store::Writer::open(&db).unwrap();
+    writer.write(&events, &[]).unwrap();
+    db
+}
+
+fn link(dir: &Path, name: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::os::unix::fs::symlink(BIN, &path).unwrap();
+    path
+}
+
+fn output(program: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(program).args(args).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn ausearch_through_a_link_is_raudit_search() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let db = db.to_str().unwrap();
+    let ausearch = link(dir.path(), "ausearch");
+    let cases: [&[&str]; 4] = [
+        &["-k", "shadow"],
+        &["-k", "shadow", "--raw"],
+        &["-f", "/etc/shadow", "-ts", "11/14/2023", "00:00:00"],
+        &["-k", "no-such-key"],
+    ];
+    for args in cases {
+        let via_link = output(&ausearch, &[args, &["--db", db]].concat());
+        let translated: Vec<&str> = args
+            .iter()
+            .map(|a| match *a {
+                "-ts" => "--start",
+                other => other,
+            })
+            .collect();
+        let direct = output(
+            Path::new(BIN),
+            &[&["search"], &translated[..], &["--db", db]].concat(),
+        );
+        assert_eq!(via_link, direct, "ausearch {args:?}");
+    }
+    let (code, out, _) = output(&ausearch, &["-k", "shadow", "--db", db]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("key=\"shadow\"") && !out.contains("key=\"other\""),
+        "{out}"
+    );
+}
+
+#[test]
+fn auditctl_through_a_link_is_raudit_ctl() {
+    // -v needs no kernel, so this runs anywhere and changes nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let auditctl = link(dir.path(), "auditctl");
+    let via_link = output(&auditctl, &["-v"]);
+    assert_eq!(via_link.0, Some(0));
+    assert_eq!(via_link, output(Path::new(BIN), &["ctl", "-v"]));
+}
+
+#[test]
+fn aureport_through_a_link_says_it_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let aureport = link(dir.path(), "aureport");
+    let (code, out, err) = output(&aureport, &["-k"]);
+    assert_eq!((code, out.as_str()), (Some(1), ""));
+    assert_eq!(err, "aureport: reports are not implemented yet\n");
+}
