@@ -26,13 +26,13 @@ daemon_pid=
 cleanup() {
   "$bin" ctl -W "$work/file" -p r -k bench >/dev/null 2>&1 || true
   [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" || true
-  "$bin" ctl -q -b "$old_backlog" >/dev/null || true
-  "$bin" ctl -q -e "$old_enabled" >/dev/null || true
+  "$bin" ctl -b "$old_backlog" >/dev/null || true
+  "$bin" ctl -e "$old_enabled" >/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$bin" ctl -q -b "$backlog" >/dev/null
+"$bin" ctl -b "$backlog" >/dev/null
 "$bin" daemon --db "$db" &
 daemon_pid=$!
 until "$bin" search --db "$db" -m DAEMON_START >/dev/null 2>&1; do sleep 0.1; done

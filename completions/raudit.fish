@@ -29,6 +29,7 @@ complete -c raudit -n "__fish_raudit_needs_command" -s V -l version -d 'Print ve
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides log_file' -r -F
@@ -40,20 +41,54 @@ complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s f -d 'auditd\'s
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s n -d 'auditd\'s -n (do not fork); accepted, as -f'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s k -l key -d 'Events with this key (any of an event\'s keys)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s f -l file -d 'Events that touched this file (PATH name or working directory)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s f -l file -d 'Events that touched this file (PATH names, working directory)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists, ALL)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s p -l pid -d 'Events of this process id' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l ppid -d 'Events of this parent process id (`-pp`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s a -l event -d 'The event with this serial number' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`): keyword, date and/or time' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, 2h, 3d' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid -d 'User id, name or number (`-ui`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-effective -d 'Effective user id (`-ue`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l loginuid -d 'Login user id, auid (`-ul`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-all -d 'Any of user id, effective user id or login user id (`-ua`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid -d 'Group id, name or number (`-gi`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-effective -d 'Effective group id (`-ge`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-all -d 'Group id or effective group id (`-ga`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l syscall -d 'System call, name (for --arch, else this machine) or number (`-sc`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l arch -d 'CPU architecture: b32, b64 or a machine name' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l success -d 'Whether the system call succeeded: yes or no (`-sv`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s e -l exit -d 'System call exit code: a number or an errno name such as -EPERM' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l session -d 'Login session id' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s c -l comm -d 'Command name (comm)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s x -l executable -d 'Executable path (exe)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l host -d 'Remote host name or address (`-hn`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l terminal -d 'Terminal (`-tm`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l context -d 'Subject or object security context (`-se`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Subject security context (`-su`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
-json\t'One JSON object per event per line'"
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read' -r -F
+interpret\t'Values interpreted, as `ausearch -i` prints them'
+json\t'One JSON object per event per line (see the manual for the schema)'"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l escape -d 'How interpreted values with control or shell characters are escaped' -r -f -a "raw\t'Print values as they are'
+tty\t'Control characters as `\\ooo` octal escapes'
+shell\t'Also backslash-escape `"\'`$\\!()|` and space'
+shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s r -l raw -d 'Records as auditd writes them (same as --format raw)'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s i -l interpret -d 'Interpret values as ausearch -i does (same as --format interpret)'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l stdin -d 'Search raw records read from standard input (as `-if -`)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l loss -d 'List recorded losses (kernel lost counter, serial gaps) instead of events'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d 'Print nothing but errors'
+complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search import help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search import help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search import help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search import help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

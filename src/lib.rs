@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod event;
+pub mod import;
 pub mod netlink;
 pub mod output;
 pub mod record;

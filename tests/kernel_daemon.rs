@@ -255,3 +255,76 @@ fn a_failing_test_still_leaves_the_kernel_as_found() {
         .unwrap();
     assert!(rules.is_empty(), "rules removed");
 }
+
+#[test]
+fn sighup_reloads_the_configuration_and_keeps_running() {
+    let Some(mut k) = kernel("sighup_reloads_the_configuration_and_keeps_running") else {
+        return;
+    };
+    let db = k.path("audit.db");
+    let conf = k.path("raudit.conf");
+    let rules = k.path("rules.d");
+    let watched = k.path("w");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::create_dir(&watched).unwrap();
+    let write_conf = |name: &str| {
+        let text = format!(
+            "log_file = {}\nname_format = user\nname = {name}\nrules_dir = {}\n",
+            db.display(),
+            rules.display()
+        );
+        std::fs::write(&conf, text).unwrap();
+    };
+    write_conf("alpha");
+    // The rules directory loads at start: the watch comes from it.
+    let rule = format!("-w {} -p wa -k hup\n", watched.display());
+    std::fs::write(rules.join("10-watch.rules"), rule).unwrap();
+    let daemon = k.start_daemon(&db, &["--config", conf.to_str().unwrap()]);
+    let listed = || stdout(&ctl(&["-l"]));
+    assert!(
+        wait_for(Duration::from_secs(5), || listed().contains("-k hup")),
+        "{}",
+        listed()
+    );
+    // The node of the event that created `name` in the watched directory.
+    let node_of = |name: &str| -> Option<String> {
+        let path = watched.join(name);
+        search_json(&db, &["-f", path.to_str().unwrap()])
+            .first()
+            .map(|e| e["node"].as_str().unwrap_or("").to_string())
+    };
+    std::fs::write(watched.join("one"), b"1").unwrap();
+    assert!(wait_for(Duration::from_secs(5), || node_of("one").is_some()));
+    assert_eq!(node_of("one").as_deref(), Some("alpha"));
+
+    write_conf("beta");
+    let more = format!("-w {}/two -p r -k hup2\n", watched.display());
+    std::fs::write(rules.join("20-more.rules"), more).unwrap();
+    let hup = |pid: u32| {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid as i32),
+            nix::sys::signal::Signal::SIGHUP,
+        )
+        .unwrap()
+    };
+    hup(daemon);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(watched.join("two"), b"2").unwrap();
+    assert!(wait_for(Duration::from_secs(5), || node_of("two").is_some()));
+    assert_eq!(node_of("two").as_deref(), Some("beta"));
+    assert!(
+        wait_for(Duration::from_secs(5), || listed().contains("-k hup2")),
+        "{}",
+        listed()
+    );
+
+    // A bad file on reload keeps the settings in effect.
+    std::fs::write(&conf, "no_such_key = 1\n").unwrap();
+    hup(daemon);
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(watched.join("three"), b"3").unwrap();
+    assert!(wait_for(Duration::from_secs(5), || node_of("three").is_some()));
+    assert_eq!(node_of("three").as_deref(), Some("beta"));
+    assert_eq!(k.status().pid, daemon, "still the registered daemon");
+    assert!(k.stop_daemon(daemon).success());
+}

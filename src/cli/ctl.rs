@@ -1,16 +1,25 @@
 //! `raudit ctl`: auditctl's command line. The words go through the same
-//! grammar as rules-file lines (`rules::parse_args`); this file only carries
-//! out the resulting commands over netlink and prints as auditctl prints.
+//! grammar as rules-file lines (`rules::parse_args`); the kernel requests
+//! are `rules::kernel`'s; this file carries out the commands in order and
+//! prints what auditctl prints, with auditctl's exit codes: 255 when a
+//! request or the command line is refused, 4 without root, 1 when `-R`
+//! fails.
+//!
+//! `raudit ctl --check [DIR]` is raudit's own: it compares a rules
+//! directory with the kernel's rules (exit 0 in sync, 1 with a diff).
 
+mod status;
+
+use std::io::Write;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail};
 use clap::Args;
 
 use super::Outcome;
-use crate::netlink::{msg, AuditSocket};
-use crate::rules::{self, Command, Invocation, Rule, StatusChange};
-use crate::wire::status::{mask, AuditStatus};
+use crate::netlink::AuditSocket;
+use crate::rules::kernel::{self, Counter};
+use crate::rules::{self, dir, Command, Invocation};
 
 #[derive(Debug, Args)]
 #[command(disable_help_flag = true, disable_version_flag = true)]
@@ -24,301 +33,283 @@ pub struct CtlArgs {
     pub args: Vec<String>,
 }
 
+/// auditctl's exit code for a refused command line or kernel request.
+const EXIT_REFUSED: u8 = 255;
+/// auditctl's exit code without the privilege to control audit.
+const EXIT_NOT_ROOT: u8 = 4;
+/// auditctl's exit code when `-R` fails.
+const EXIT_RULES_FILE: u8 = 1;
+/// `--check`'s exit code when the kernel's rules differ from the directory's.
+const EXIT_DRIFT: u8 = 1;
+/// `--check`'s exit code when it cannot compare (diff's "trouble").
+const EXIT_CHECK_TROUBLE: u8 = 2;
+
+/// A failed command and the exit code it ends the process with.
+struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+fn failure(code: u8) -> impl Fn(anyhow::Error) -> Failure {
+    move |error| Failure { code, error }
+}
+
+fn refused(error: impl Into<anyhow::Error>) -> Failure {
+    Failure {
+        code: EXIT_REFUSED,
+        error: error.into(),
+    }
+}
+
 pub fn run(args: CtlArgs) -> anyhow::Result<Outcome> {
-    if args.args.is_empty() {
+    let words = args.args;
+    if words.is_empty() {
         bail!("no options given; see raudit ctl -h");
     }
-    let inv = rules::parse_args(&args.args)?;
-    let mut ctl = Ctl {
-        sock: None,
-        quiet: inv.quiet,
+    let result = match check_dir_arg(&words) {
+        Some(dir) => dir.and_then(check),
+        None => execute(&words),
     };
+    match result {
+        Ok(outcome) => Ok(outcome),
+        Err(f) if is_broken_pipe(&f.error) => Err(f.error),
+        Err(f) => {
+            eprintln!("{}: {:#}", program_name(), f.error);
+            Ok(Outcome::Exit(f.code))
+        }
+    }
+}
+
+/// The directory of `--check [DIR]` / `--check=DIR`, if that is the command.
+fn check_dir_arg(words: &[String]) -> Option<Result<&str, Failure>> {
+    let (first, rest) = words.split_first()?;
+    let inline = first.strip_prefix("--check=");
+    if first != "--check" && inline.is_none() {
+        return None;
+    }
+    let mut dirs = inline.into_iter().chain(rest.iter().map(String::as_str));
+    let dir = dirs.next().unwrap_or(dir::DEFAULT_DIR);
+    Some(match dirs.next() {
+        None => Ok(dir),
+        Some(_) => Err(Failure {
+            code: EXIT_CHECK_TROUBLE,
+            error: anyhow!("--check takes at most one directory"),
+        }),
+    })
+}
+
+fn execute(words: &[String]) -> Result<Outcome, Failure> {
+    let inv = rules::parse_args(words).map_err(refused)?;
+    for warning in &inv.warnings {
+        eprintln!("{warning}");
+    }
+    let mut ctl = Ctl::default();
     ctl.invocation(&inv)?;
-    Ok(Outcome::Success)
+    Ok(ctl.outcome)
+}
+
+/// `--check DIR`: the drift between the directory and the kernel, as a
+/// diff on stdout and exit 1 (like diff(1)); exit 0 in sync.
+fn check(dir: &str) -> Result<Outcome, Failure> {
+    let trouble = failure(EXIT_CHECK_TROUBLE);
+    let mut ctl = Ctl::default();
+    let sock = ctl.sock()?;
+    let drift = dir::check_dir(sock, Path::new(dir)).map_err(|e| trouble(e.into()))?;
+    if drift.in_sync() {
+        return Ok(Outcome::Success);
+    }
+    print(&drift.to_string())?;
+    Ok(Outcome::Exit(EXIT_DRIFT))
 }
 
 struct Ctl {
     sock: Option<AuditSocket>,
-    quiet: bool,
+    /// What the process ends with when every command succeeded.
+    outcome: Outcome,
+}
+
+impl Default for Ctl {
+    fn default() -> Self {
+        Ctl {
+            sock: None,
+            outcome: Outcome::Success,
+        }
+    }
 }
 
 impl Ctl {
     /// The socket, opened on first use so that `-h` and `-v` need no root.
-    fn sock(&mut self) -> anyhow::Result<&mut AuditSocket> {
+    fn sock(&mut self) -> Result<&mut AuditSocket, Failure> {
         if self.sock.is_none() {
             if !nix::unistd::geteuid().is_root() {
-                bail!("you must be root (CAP_AUDIT_CONTROL) to control the audit system");
+                return Err(Failure {
+                    code: EXIT_NOT_ROOT,
+                    error: anyhow!(
+                        "you must be root (CAP_AUDIT_CONTROL) to control the audit system"
+                    ),
+                });
             }
-            self.sock = Some(AuditSocket::open()?);
+            self.sock = Some(AuditSocket::open().map_err(refused)?);
         }
         Ok(self.sock.as_mut().expect("opened above"))
     }
 
-    fn invocation(&mut self, inv: &Invocation) -> anyhow::Result<()> {
+    /// One command line or rules-file line. After a change of status
+    /// auditctl prints the new status once (without the loginuid line).
+    fn invocation(&mut self, inv: &Invocation) -> Result<(), Failure> {
+        let mut status_changed = false;
         for cmd in &inv.commands {
-            self.command(cmd, inv)?;
+            status_changed |= matches!(cmd, Command::Set(_));
+            self.command(cmd)?;
+        }
+        if status_changed {
+            let now = self.sock()?.get_status().map_err(refused)?;
+            print(&status::text(&now, false, None))?;
         }
         Ok(())
     }
 
-    fn command(&mut self, cmd: &Command, inv: &Invocation) -> anyhow::Result<()> {
+    fn command(&mut self, cmd: &Command) -> Result<(), Failure> {
         match cmd {
-            Command::Add { rule, .. } => {
-                let bytes = rule.to_wire()?;
-                self.sock()?
-                    .add_rule(&bytes)
-                    .map_err(|e| rule_error(e, "adding", rule))?;
+            Command::Add { rule, .. } => kernel::add_rule(self.sock()?, rule).map_err(refused)?,
+            Command::Delete(rule) => kernel::delete_rule(self.sock()?, rule).map_err(refused)?,
+            Command::DeleteAll { key } => {
+                // auditctl then says "No rules" when none are left at all.
+                let left = kernel::delete_all(self.sock()?, key.as_deref()).map_err(refused)?;
+                if left == 0 {
+                    print("No rules\n")?;
+                }
             }
-            Command::Delete(rule) => {
-                let bytes = rule.to_wire()?;
-                self.sock()?
-                    .delete_rule(&bytes)
-                    .map_err(|e| rule_error(e, "deleting", rule))?;
+            Command::List { key, interpret } => self.list(key.as_deref(), *interpret)?,
+            Command::Status { interpret } => {
+                let sock = self.sock()?;
+                let now = sock.get_status().map_err(refused)?;
+                let loginuid = status::loginuid_immutable(sock);
+                print(&status::text(&now, *interpret, loginuid))?;
             }
-            Command::DeleteAll { key } => self.delete_all(key.as_deref())?,
-            Command::List { key, .. } => self.list(key.as_deref())?,
-            Command::Status { .. } => {
-                let s = self.sock()?.get_status()?;
-                print!("{}", status_text(&s, true));
-            }
-            Command::Set(change) => self.set(change)?,
+            Command::Set(change) => kernel::set(self.sock()?, *change).map_err(refused)?,
             Command::ResetLost => {
-                let old = self.reset(mask::LOST, "resetting lost counter")?;
+                let old = kernel::reset_counter(self.sock()?, Counter::Lost).map_err(refused)?;
                 eprintln!("lost: {old}");
             }
             Command::ResetBacklogWaitTimeActual => {
-                let old = self.reset(
-                    mask::BACKLOG_WAIT_TIME_ACTUAL,
-                    "resetting backlog_wait_time_actual",
-                )?;
+                let counter = Counter::BacklogWaitTimeActual;
+                let old = kernel::reset_counter(self.sock()?, counter).map_err(refused)?;
                 eprintln!("backlog_wait_time_actual: {old}");
             }
-            Command::LoginuidImmutable => self.loginuid_immutable()?,
-            Command::Message(text) => self.message(text)?,
-            Command::ReadFile(path) => self.read_file(path, inv)?,
-            Command::Trim => self.sock()?.command(msg::TRIM, &[], "trimming watches")?,
-            Command::Signal(name) => {
-                bail!("--signal {name}: use kill(1) with the daemon's pid (see raudit ctl -s)")
+            Command::LoginuidImmutable => {
+                kernel::loginuid_immutable(self.sock()?).map_err(refused)?
             }
-            Command::Version => println!("raudit ctl version {}", env!("CARGO_PKG_VERSION")),
-            Command::Help => print!("{USAGE}"),
+            Command::MakeEquivalent { mount, subtree } => {
+                kernel::make_equivalent(self.sock()?, mount, subtree).map_err(refused)?
+            }
+            Command::Message(text) => kernel::send_message(self.sock()?, text).map_err(refused)?,
+            Command::ReadFile(path) => self.read_file(path)?,
+            Command::Trim => kernel::trim(self.sock()?).map_err(refused)?,
+            Command::Signal(name) => self.signal(name)?,
+            Command::Version => print(&format!(
+                "raudit ctl version {}\n",
+                env!("CARGO_PKG_VERSION")
+            ))?,
+            Command::Help => {
+                // auditctl prints its usage and exits 255.
+                print(USAGE)?;
+                self.outcome = Outcome::Exit(EXIT_REFUSED);
+            }
         }
         Ok(())
     }
 
-    fn rules(&mut self) -> anyhow::Result<Vec<Rule>> {
-        self.sock()?
-            .list_rules()?
-            .iter()
-            .map(|b| Rule::from_wire(b).context("decoding a rule from the kernel"))
-            .collect()
-    }
-
-    fn list(&mut self, key: Option<&str>) -> anyhow::Result<()> {
-        let rules: Vec<Rule> = self
-            .rules()?
-            .into_iter()
-            .filter(|r| key.is_none_or(|k| r.keys().iter().any(|rk| rk == k)))
-            .collect();
+    /// `-l [-k KEY] [-i]`: the selected rules; "No rules" only when the
+    /// kernel has none at all, as auditctl says.
+    fn list(&mut self, key: Option<&str>, interpret: bool) -> Result<(), Failure> {
+        let rules = kernel::list_rules(self.sock()?).map_err(refused)?;
+        let mut text = String::new();
         if rules.is_empty() {
-            println!("No rules");
+            text.push_str("No rules\n");
         }
-        for r in rules {
-            println!("{r}");
+        for rule in rules.iter().filter(|r| kernel::key_matches(r, key)) {
+            text.push_str(&rule.listing(interpret).to_string());
+            text.push('\n');
         }
-        Ok(())
+        print(&text)
     }
 
-    fn delete_all(&mut self, key: Option<&str>) -> anyhow::Result<()> {
-        for rule in self.rules()? {
-            if key.is_some_and(|k| !rule.keys().iter().any(|rk| rk == k)) {
-                continue;
-            }
-            let bytes = rule.to_wire()?;
-            self.sock()?
-                .delete_rule(&bytes)
-                .map_err(|e| rule_error(e, "deleting", &rule))?;
+    /// `-R FILE`: every line in order, with the file's `-c`/`-i` policy;
+    /// refused lines are named by file and line. Nothing is sent to a
+    /// locked kernel, which auditctl reports without failing.
+    fn read_file(&mut self, path: &Path) -> Result<(), Failure> {
+        let file_failure = failure(EXIT_RULES_FILE);
+        let set = dir::load_file(path).map_err(|e| file_failure(e.into()))?;
+        if self.sock()?.get_status().map_err(refused)?.enabled == 2 {
+            eprintln!(
+                "{}: the audit configuration is locked (enabled 2): no rule changes until the next reboot",
+                path.display()
+            );
+            return Ok(());
         }
-        if !self.quiet {
-            println!("No rules");
+        let report = dir::run_set(&set, |inv| {
+            self.invocation(inv).map_err(|f| format!("{:#}", f.error))
+        });
+        for warning in &report.warnings {
+            eprintln!("{warning}");
         }
-        Ok(())
-    }
-
-    fn set(&mut self, change: &StatusChange) -> anyhow::Result<()> {
-        let mut s = AuditStatus::default();
-        let what = match *change {
-            StatusChange::Enabled(v) => {
-                (s.mask, s.enabled) = (mask::ENABLED, v);
-                "setting enabled flag"
-            }
-            StatusChange::Failure(v) => {
-                (s.mask, s.failure) = (mask::FAILURE, v);
-                "setting failure flag"
-            }
-            StatusChange::RateLimit(v) => {
-                (s.mask, s.rate_limit) = (mask::RATE_LIMIT, v);
-                "setting rate limit"
-            }
-            StatusChange::BacklogLimit(v) => {
-                (s.mask, s.backlog_limit) = (mask::BACKLOG_LIMIT, v);
-                "setting backlog limit"
-            }
-            StatusChange::BacklogWaitTime(v) => {
-                (s.mask, s.backlog_wait_time) = (mask::BACKLOG_WAIT_TIME, v);
-                "setting backlog wait time"
-            }
-        };
-        let quiet = self.quiet;
-        let sock = self.sock()?;
-        sock.set_status(&s, what).map_err(immutable_hint)?;
-        if !quiet {
-            let now = sock.get_status()?;
-            print!("{}", status_text(&now, false));
+        let program = program_name();
+        for error in &report.errors {
+            eprintln!("{program}: {error}");
+        }
+        if report.failed {
+            self.outcome = Outcome::Exit(EXIT_RULES_FILE);
         }
         Ok(())
     }
 
-    /// Resets a counter; the kernel answers with the old value in the ACK.
-    fn reset(&mut self, bit: u32, what: &str) -> anyhow::Result<u32> {
-        let s = AuditStatus {
-            mask: bit,
-            ..Default::default()
-        };
-        Ok(self.sock()?.command_value(msg::SET, &s.encode(), what)?)
-    }
-
-    fn loginuid_immutable(&mut self) -> anyhow::Result<()> {
-        // struct audit_features: vers=1, mask, features, lock for bit 1
-        // (AUDIT_FEATURE_LOGINUID_IMMUTABLE), set and locked.
-        let bit = 1u32 << 1;
-        let payload: Vec<u8> = [1u32, bit, bit, bit]
-            .iter()
-            .flat_map(|w| w.to_ne_bytes())
-            .collect();
-        self.sock()?
-            .command(msg::SET_FEATURE, &payload, "making loginuid immutable")?;
-        Ok(())
-    }
-
-    /// Sends AUDIT_USER text as `auditctl -m` does: `text=...` with the
-    /// sender's executable and terminal appended.
-    fn message(&mut self, text: &str) -> anyhow::Result<()> {
-        let exe = std::env::current_exe()
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| "?".into());
-        let terminal = nix::unistd::ttyname(std::io::stdin())
-            .map(|p| {
-                p.display()
-                    .to_string()
-                    .trim_start_matches("/dev/")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| "?".into());
-        let full = format!(
-            "text={text} exe={} hostname=? addr=? terminal={terminal} res=success",
-            crate::record::encode_value(&exe)
-        );
-        self.sock()?.send_user_message(msg::USER, &full)?;
-        Ok(())
-    }
-
-    fn read_file(&mut self, path: &Path, inv: &Invocation) -> anyhow::Result<()> {
-        check_rules_file(path)?;
-        let text =
-            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        for (n, line) in text.lines().enumerate() {
-            let Some(words) = rules::split_line(line) else {
-                continue;
-            };
-            let result = rules::parse_args(&words)
-                .map_err(anyhow::Error::from)
-                .and_then(|inner| self.invocation(&inner));
-            if let Err(e) = result {
-                let located = format!("{}:{}: {e:#}", path.display(), n + 1);
-                if inv.ignore_errors {
-                    continue;
-                }
-                if inv.continue_on_error {
-                    eprintln!("{located}");
-                    continue;
-                }
-                bail!(located);
-            }
+    /// `--signal NAME`: sent to the audit daemon the kernel knows (the pid
+    /// in its status), as auditctl does; with none registered there is
+    /// nothing to signal, which auditctl does not count as a failure.
+    fn signal(&mut self, name: &str) -> Result<(), Failure> {
+        use nix::sys::signal::{kill, Signal};
+        let pid = self.sock()?.get_status().map_err(refused)?.pid;
+        if pid == 0 {
+            eprintln!("no audit daemon is registered with the kernel; SIG{name} not sent");
+            return Ok(());
         }
-        Ok(())
+        let signal: Signal = format!("SIG{name}")
+            .parse()
+            .map_err(|e: nix::errno::Errno| refused(anyhow!("SIG{name}: {}", e.desc())))?;
+        let target = nix::unistd::Pid::from_raw(pid as i32);
+        kill(target, signal).map_err(|e| {
+            refused(anyhow!(
+                "sending SIG{name} to the audit daemon (pid {pid}): {}",
+                e.desc()
+            ))
+        })
     }
 }
 
-/// auditctl refuses rules files that others could have written.
-fn check_rules_file(path: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).with_context(|| format!("reading {}", path.display()))?;
-    if !meta.is_file() {
-        bail!("{} is not a regular file", path.display());
-    }
-    if meta.mode() & 0o002 != 0 {
-        bail!("{} is world-writable; refusing to load it", path.display());
-    }
-    Ok(())
+/// Writes to stdout, so that a closed pipe ends the command quietly.
+fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| refused(anyhow::Error::from(e)))
 }
 
-fn rule_error(e: crate::netlink::NetlinkError, verb: &str, rule: &Rule) -> anyhow::Error {
-    use nix::errno::Errno;
-    let why = match e.errno() {
-        Some(Errno::EEXIST) => "the rule is already loaded".to_string(),
-        Some(Errno::ENOENT) if verb == "deleting" => "no such rule is loaded".to_string(),
-        _ => return immutable_hint(e),
-    };
-    anyhow::anyhow!("{verb} rule `{rule}`: {why}")
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
-/// With `-e 2` every change is refused with EPERM: say why.
-fn immutable_hint(e: crate::netlink::NetlinkError) -> anyhow::Error {
-    let locked = e.errno() == Some(nix::errno::Errno::EPERM)
-        && AuditSocket::open()
-            .and_then(|mut s| s.get_status())
-            .is_ok_and(|s| s.enabled == 2);
-    if locked {
-        anyhow::anyhow!("{e}: the audit configuration is locked (enabled 2); reboot to change it")
-    } else {
-        e.into()
-    }
-}
-
-/// The status as auditctl prints it.
-pub fn status_text(s: &AuditStatus, with_loginuid: bool) -> String {
-    let mut out = format!(
-        "enabled {}\nfailure {}\npid {}\nrate_limit {}\nbacklog_limit {}\nlost {}\nbacklog {}\nbacklog_wait_time {}\nbacklog_wait_time_actual {}\n",
-        s.enabled, s.failure, s.pid, s.rate_limit, s.backlog_limit, s.lost, s.backlog,
-        s.backlog_wait_time, s.backlog_wait_time_actual
-    );
-    if with_loginuid {
-        let locked = loginuid_immutable();
-        out.push_str(&format!(
-            "loginuid_immutable {} {}\n",
-            u8::from(locked.0),
-            if locked.1 { "locked" } else { "unlocked" }
-        ));
-    }
-    out
-}
-
-/// (immutable, locked) of the loginuid feature; (false, false) if unknown.
-fn loginuid_immutable() -> (bool, bool) {
-    let Ok(mut sock) = AuditSocket::open() else {
-        return (false, false);
-    };
-    let Ok(payload) = sock.query(msg::GET_FEATURE, "reading audit features") else {
-        return (false, false);
-    };
-    let word = |i: usize| {
-        payload
-            .get(i * 4..i * 4 + 4)
-            .map_or(0, |b| u32::from_ne_bytes(b.try_into().expect("4 bytes")))
-    };
-    let bit = 1u32 << 1;
-    (word(2) & bit != 0, word(3) & bit != 0)
+/// The name errors are prefixed with: `raudit`, or `auditctl` through a link.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .and_then(|a| Path::new(a).file_name())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "raudit".into())
 }
 
 const USAGE: &str = "usage: raudit ctl [options]
@@ -330,20 +321,21 @@ const USAGE: &str = "usage: raudit ctl [options]
     -d <l,a>            Delete rule from <l>ist with <a>ction
                         l=task,exit,user,exclude,filesystem,io_uring
                         a=never,always
-    -D                  Delete all rules and watches
-    -e [0..2]           Set enabled flag
+    -D                  Delete all rules and watches (-k: those with a key)
+    -e [0..2]           Set enabled flag (2 locks the configuration until reboot)
     -f [0..2]           Set failure flag
                         0=silent 1=printk 2=panic
     -F f=v              Build rule: field name, operator(=,!=,<,>,<=,
                         >=,&,&=) value
     -h                  Help
-    -i                  Ignore errors when reading rules from file
+    -i                  Ignore errors when reading rules from file;
+                        with -l or -s, interpret values
     -k <key>            Set filter key on audit rule
     -l                  List rules
     -m text             Send a user-space message
     -p [r|w|x|a]        Set permissions filter on watch
                         r=read, w=write, x=execute, a=attribute
-    -q                  Make quiet; only errors are reported
+    -q <mount,subtree>  Make subtree part of mount point's dir watches
     -r <rate>           Set limit in messages/sec (0=none)
     -R <file>           Read rules from file
     -s                  Report status
@@ -357,4 +349,6 @@ const USAGE: &str = "usage: raudit ctl [options]
     --reset-lost         Reset the lost record counter
     --reset_backlog_wait_time_actual  Reset the actual backlog wait time counter
     --signal <signal>    Send the specified signal to the daemon
+    --check [dir]        Compare a rules directory (default /etc/raudit/rules.d)
+                         with the kernel's rules: exit 0 in sync, 1 with a diff
 ";

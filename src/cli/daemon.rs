@@ -50,9 +50,9 @@ pub fn run(args: DaemonArgs) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     let opts = crate::daemon::Options {
-        db: config.db,
+        config,
+        config_path: path.exists().then_some(path),
         observe: args.observe,
-        eoe_timeout: config.eoe_timeout,
     };
     crate::daemon::run(&opts)?;
     Ok(Outcome::Success)

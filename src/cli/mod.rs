@@ -5,7 +5,10 @@
 mod ctl;
 mod daemon;
 mod generate;
+mod import;
 mod search;
+mod search_filter;
+mod search_input;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -30,7 +33,9 @@ pub enum Command {
     /// Control the kernel audit system: rules, watches, status (auditctl syntax).
     Ctl(ctl::CtlArgs),
     /// Search stored events (ausearch syntax).
-    Search(search::SearchArgs),
+    Search(Box<search::SearchArgs>),
+    /// Load auditd log files into the database (plain, rotated or enriched).
+    Import(import::ImportArgs),
 }
 
 /// The command line's definition: the one source of `--help`, the man
@@ -44,6 +49,9 @@ pub enum Outcome {
     Success,
     /// Ran fine, found nothing (ausearch's exit 1).
     NoMatch,
+    /// Ends with this exit code, whatever went wrong already said on stderr
+    /// (auditctl's 255 for a refused request, 4 without root).
+    Exit(u8),
 }
 
 pub fn main() -> ExitCode {
@@ -55,6 +63,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(Outcome::Success) => ExitCode::SUCCESS,
         Ok(Outcome::NoMatch) => ExitCode::from(1),
+        Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
@@ -118,7 +127,8 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Daemon(a) => daemon::run(a),
         Command::Ctl(a) => ctl::run(a),
-        Command::Search(a) => search::run(a),
+        Command::Search(a) => search::run(*a),
+        Command::Import(a) => import::run(a),
     }
 }
 

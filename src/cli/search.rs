@@ -8,51 +8,51 @@ use clap::Args;
 
 use super::Outcome;
 use crate::output::{self, Format};
-use crate::record::types;
-use crate::search::time::{self, Bound};
-use crate::store::{self, query::Filter, DEFAULT_DB};
+use crate::store::{self, DEFAULT_DB};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// Events with this key (any of an event's keys).
-    #[arg(short = 'k', long = "key", value_name = "KEY")]
-    pub keys: Vec<String>,
-    /// Events that touched this file (PATH name or working directory).
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
-    pub files: Vec<String>,
-    /// Events holding a record of these types (names or numbers, comma lists).
-    #[arg(short = 'm', long = "message", value_name = "TYPE[,TYPE]")]
-    pub types: Vec<String>,
-    /// Events of this process id.
-    #[arg(short = 'p', long = "pid", value_name = "PID")]
-    pub pids: Vec<i64>,
-    /// The event with this serial number.
-    #[arg(short = 'a', long = "event", value_name = "ID")]
-    pub events: Vec<u64>,
-    /// Start time (`-ts`): keyword, date and/or time.
-    #[arg(long = "start", value_name = "DATE] [TIME", num_args = 1..=2)]
-    pub start: Option<Vec<String>>,
-    /// End time (`-te`): keyword, date and/or time.
-    #[arg(long = "end", value_name = "DATE] [TIME", num_args = 1..=2)]
-    pub end: Option<Vec<String>>,
+    #[command(flatten)]
+    pub filter: super::search_filter::FilterArgs,
     /// Output form.
-    #[arg(long, value_enum, default_value = "default")]
+    #[arg(long, value_enum, default_value = "default", long_help = FORMAT_HELP)]
     pub format: Format,
     /// Records as auditd writes them (same as --format raw).
     #[arg(short = 'r', long)]
     pub raw: bool,
+    /// Interpret values as ausearch -i does (same as --format interpret).
+    #[arg(short = 'i', long)]
+    pub interpret: bool,
+    /// How interpreted values with control or shell characters are escaped.
+    #[arg(long, value_enum, default_value = "tty")]
+    pub escape: output::Escape,
+    /// Search an auditd log file, or a directory's audit.log and its
+    /// rotations, instead of the database (`-if`); `-` reads standard input.
+    #[arg(long, value_name = "FILE|DIR", conflicts_with = "db")]
+    pub input: Option<PathBuf>,
+    /// Search raw records read from standard input (as `-if -`).
+    #[arg(long, conflicts_with_all = ["input", "db"])]
+    pub stdin: bool,
     /// List recorded losses (kernel lost counter, serial gaps) instead of events.
     #[arg(long)]
     pub loss: bool,
-    /// Database to read.
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    /// Database to read [default: /var/lib/raudit/audit.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
 }
 
-/// ausearch's multi-letter single-dash flags, as clap long options.
-pub const ALIASES: &[(&str, &str)] = &[("-ts", "--start"), ("-te", "--end")];
+/// The output forms, and the JSON schema (stable: fields are only added).
+const FORMAT_HELP: &str = "Output form. default, raw and interpret print what ausearch prints \
+(its default form, -r and -i), byte for byte in the C locale. json prints one object per \
+event per line: time (RFC 3339, UTC, milliseconds), sec, msec, serial, node (null unless \
+the record came from another host), keys (every key of the event), and records (in \
+arrival order), each with type (the record type's name), raw (the record text as the \
+kernel wrote it, from audit( on), fields (name to value with quotes removed and hex \
+decoded; null for (null) and ?), interp (name to value as -i shows it, unescaped) and, \
+for a record that did not parse, parse_error.";
 
 pub fn translate(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    use super::search_filter::ALIASES;
     args.into_iter()
         .map(
             |a| match ALIASES.iter().find(|(short, _)| a.to_str() == Some(short)) {
@@ -63,55 +63,49 @@ pub fn translate(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
         .collect()
 }
 
-fn filter(args: &SearchArgs) -> anyhow::Result<Filter> {
-    let now = chrono::Local::now();
-    let mut types_wanted = Vec::new();
-    for t in args.types.iter().flat_map(|t| t.split(',')) {
-        let n =
-            types::type_number(t).with_context(|| format!("unknown record type {t:?} for -m"))?;
-        types_wanted.push(n);
-    }
-    Ok(Filter {
-        keys: args.keys.clone(),
-        files: args.files.clone(),
-        types: types_wanted,
-        pids: args.pids.clone(),
-        serials: args.events.clone(),
-        start_ms: args
-            .start
-            .as_deref()
-            .map(|w| time::parse(w, Bound::Start, now))
-            .transpose()?,
-        end_ms: args
-            .end
-            .as_deref()
-            .map(|w| time::parse(w, Bound::End, now))
-            .transpose()?,
-    })
-}
-
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
-    let filter = filter(&args)?;
-    let conn = store::open_read_only(&args.db)?;
-    let format = if args.raw { Format::Raw } else { args.format };
+    let filter = args.filter.to_filter()?;
+    let input =
+        super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
+    let db = match &input {
+        Some(i) => i.db().to_path_buf(),
+        None => args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+    };
+    let conn = store::open_read_only(&db)?;
+    let format = match (args.raw, args.interpret) {
+        (true, _) => Format::Raw,
+        (_, true) => Format::Interpret,
+        _ => args.format,
+    };
+    let options = output::Options {
+        escape: args.escape,
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let found = if args.loss {
         let rows = store::query::losses(&conn, filter.start_ms, filter.end_ms)
-            .with_context(|| format!("reading {}", args.db.display()))?;
+            .with_context(|| format!("reading {}", db.display()))?;
         for row in &rows {
             output::print_loss(&mut out, row)?;
         }
         rows.len()
     } else {
+        let enrichment = matches!(format, Format::Raw | Format::Interpret)
+            .then(|| crate::import::enrich::Lookup::new(&conn))
+            .flatten();
         store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {
-            output::print_event(&mut out, &event, format)?;
+            let extras = enrichment.as_ref().and_then(|l| l.get(&event));
+            output::print_event_with(&mut out, &event, format, options, extras.as_deref())?;
             Ok(true)
         })?
     };
     out.flush()?;
+    drop(input);
     if found == 0 {
-        eprintln!("<no matches>");
+        // ausearch says nothing in raw form, so that its output stays a log.
+        if format != Format::Raw {
+            eprintln!("<no matches>");
+        }
         return Ok(Outcome::NoMatch);
     }
     Ok(Outcome::Success)

@@ -1,37 +1,39 @@
 //! `raudit daemon`: receives every audit record and stores it as events.
 //!
 //! ```text
-//! reader thread ──Input──> assembler (this thread) ──Output──> writer thread
+//! reader thread ──Input──> pipeline (this thread) ──Output──> writer thread
 //! ```
-//! This thread also watches signals and polls the kernel's `lost` counter.
+//! This thread also watches signals and disk conditions; a fourth thread
+//! polls the kernel's `lost` counter.
 
+mod disk;
 mod lifecycle;
 mod lost;
+mod pipeline;
 mod reader;
 mod writer;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use crate::event::{Assembler, Event, Gap};
+use crate::config::Config;
 use crate::netlink::{AuditSocket, NetlinkError};
-use crate::record::parse_payload;
-use crate::store::{LossRow, StoreError, Writer};
+use crate::store::{StoreError, Writer};
 
+use pipeline::{Flags, Pipeline};
 use reader::Input;
 use writer::Output;
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub db: PathBuf,
+    pub config: Config,
+    /// Re-read on SIGHUP; `None` when the built-in defaults are in use.
+    pub config_path: Option<PathBuf>,
     /// Record beside another audit daemon through the read-only multicast
     /// group, without touching kernel settings.
     pub observe: bool,
-    /// How long an event may wait for its EOE.
-    pub eoe_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,36 +56,43 @@ pub enum DaemonError {
 /// holds up to 512 datagrams), events waiting for the writer.
 const RECORD_QUEUE: usize = 256;
 const EVENT_QUEUE: usize = 256;
+/// Room for ~0.1 s of records at full speed: if the reader is ever
+/// descheduled that long the kernel waits instead of overrunning the socket
+/// (an overrun drops records and makes kauditd back off).
 const RECEIVE_BUFFER: usize = 32 << 20;
 /// How much auditd raises its priority by default (auditd.conf's
 /// `priority_boost = 4`): the daemon must outrun the processes it records.
 const PRIORITY_BOOST: i32 = 4;
-const TICK: Duration = Duration::from_millis(50);
 
 struct Signals {
     stop: Arc<AtomicBool>,
+    /// SIGHUP (reload) and SIGUSR2 (resume, as auditd's).
+    reload: Arc<AtomicBool>,
 }
 
 fn signals() -> Result<Signals, DaemonError> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR2};
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+    let reload = Arc::new(AtomicBool::new(false));
+    for sig in [SIGTERM, SIGINT] {
         signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(DaemonError::Signal)?;
     }
-    Ok(Signals { stop })
+    for sig in [SIGHUP, SIGUSR2] {
+        signal_hook::flag::register(sig, Arc::clone(&reload)).map_err(DaemonError::Signal)?;
+    }
+    Ok(Signals { stop, reload })
 }
 
 pub fn run(opts: &Options) -> Result<(), DaemonError> {
     if !nix::unistd::geteuid().is_root() {
         return Err(DaemonError::NotRoot);
     }
+    let config = &opts.config;
     let signals = signals()?;
-    let store = Writer::open(&opts.db)?;
+    let store = Writer::open(&config.db)?;
     let mut control = AuditSocket::open()?;
     let found = control.get_status()?;
     let mut events_sock = AuditSocket::open()?;
-    // Room for ~0.1 s of records at full speed: if the reader is ever
-    // descheduled that long the kernel waits instead of overrunning the
-    // socket (an overrun drops records and makes kauditd back off).
     events_sock.set_receive_buffer(RECEIVE_BUFFER);
     boost_priority();
     let mode = if opts.observe { "observe" } else { "primary" };
@@ -94,14 +103,22 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
         lifecycle::check_no_other_daemon(&found)?;
         Some(lifecycle::register(&mut events_sock, &found)?)
     };
+    if registration.is_some() {
+        load_rules(&config.rules_dir);
+    }
+    let node = node_name(config);
 
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Vec<Input>>(RECORD_QUEUE);
     let (out_tx, out_rx) = mpsc::sync_channel::<Vec<Output>>(EVENT_QUEUE);
+    let policy = writer::Policy {
+        disk_full: config.disk_full_action.clone(),
+        disk_error: config.disk_error_action.clone(),
+        durability: config.durability(),
+    };
     let writer = std::thread::Builder::new()
         .name("raudit-writer".into())
-        .spawn(move || writer::run(store, out_rx))
+        .spawn(move || writer::run(store, out_rx, policy))
         .map_err(DaemonError::Signal)?;
-    let _ = out_tx.send(vec![Output::Event(lifecycle::start_event(&opts.db, mode))]);
     let reader_stop = Arc::new(AtomicBool::new(false));
     let reader = {
         let stop = Arc::clone(&reader_stop);
@@ -111,44 +128,38 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
             .spawn(move || reader::run(events_sock, tx, stop))
             .map_err(DaemonError::Signal)?
     };
-
     let (lost_tx, lost_rx) = mpsc::channel();
     let poller_stop = Arc::new(AtomicBool::new(false));
-    lost::spawn(
-        AuditSocket::open()?,
-        found.lost,
-        lost_tx,
-        Arc::clone(&poller_stop),
-    )
-    .map_err(DaemonError::Signal)?;
-    let mut pipeline = Pipeline {
-        assembler: Assembler::new(opts.eoe_timeout),
-        out: out_tx,
-        pending: Vec::new(),
-        lost: lost_rx,
+    let poller = AuditSocket::open()?;
+    lost::spawn(poller, found.lost, lost_tx, Arc::clone(&poller_stop))
+        .map_err(DaemonError::Signal)?;
+
+    let mut pipeline = Pipeline::new(config, node, out_tx, lost_rx);
+    pipeline.emit(lifecycle::start_event(&config.db, mode));
+    pipeline.send();
+    let flags = Flags {
+        stop: &signals.stop,
+        reload: &signals.reload,
     };
-    pipeline.run_until(&rec_rx, &signals.stop);
+    pipeline.run_until(&rec_rx, flags, |p| reload(opts, p));
 
     // Shutdown. Release the audit pid first, so the kernel holds new records
     // for the next daemon instead of sending them to a socket nobody reads;
-    // then read what is already queued, flush, and commit.
+    // then take what is already queued, flush, and commit.
     reader_stop.store(true, Ordering::Relaxed);
     let mut events_sock = reader.join().map_err(|_| DaemonError::Thread)?;
     let release = match &registration {
         Some(reg) => lifecycle::unregister(&mut control, reg),
         None => Ok(()),
     };
-    reader::drain(&mut events_sock, &rec_tx);
     drop(rec_tx);
     while let Ok(batch) = rec_rx.try_recv() {
         pipeline.take(batch);
     }
+    reader::drain(&mut events_sock, |batch| pipeline.take(batch));
     poller_stop.store(true, Ordering::Relaxed);
-    pipeline.take_lost();
     pipeline.finish();
-    pipeline
-        .pending
-        .push(Output::Event(lifecycle::end_event(&opts.db, mode)));
+    pipeline.emit(lifecycle::end_event(&config.db, mode));
     pipeline.send();
     drop(pipeline);
     writer.join().map_err(|_| DaemonError::Thread)??;
@@ -156,129 +167,81 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     Ok(())
 }
 
+/// The node name, or none (with a warning) when it cannot be resolved.
+fn node_name(config: &Config) -> Option<String> {
+    config.node_name().unwrap_or_else(|e| {
+        eprintln!("raudit daemon: resolving the node name: {e}; events carry none");
+        None
+    })
+}
+
+/// Loads the rules directory into the kernel, as augenrules and auditd's
+/// start do; problems are reported with file and line, and the daemon
+/// records on with whatever did load.
+fn load_rules(dir: &Path) {
+    if !dir.is_dir() {
+        return;
+    }
+    let result = AuditSocket::open()
+        .map_err(|e| e.to_string())
+        .and_then(|mut sock| {
+            crate::rules::dir::apply_dir(&mut sock, dir).map_err(|e| e.to_string())
+        });
+    match result {
+        Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("raudit daemon: warning: {w}");
+            }
+            for e in &report.errors {
+                eprintln!("raudit daemon: {e}");
+            }
+            if report.immutable {
+                eprintln!(
+                    "raudit daemon: the audit configuration is locked (enabled 2); {} not loaded",
+                    dir.display()
+                );
+            }
+        }
+        Err(e) => eprintln!("raudit daemon: loading rules from {}: {e}", dir.display()),
+    }
+}
+
+/// SIGHUP: re-read the configuration (keep the old one if the new is bad)
+/// and reload the rules directory. The rules go to the kernel from a
+/// thread of their own: a netlink request can be made to wait while the
+/// kernel's backlog is full, and the pipeline must not wait with it.
+fn reload(opts: &Options, pipeline: &mut Pipeline) {
+    let rules_dir = match &opts.config_path {
+        Some(path) => match Config::load(path) {
+            Ok(new) => new.rules_dir,
+            Err(_) => opts.config.rules_dir.clone(),
+        },
+        None => opts.config.rules_dir.clone(),
+    };
+    if !opts.observe {
+        std::thread::spawn(move || load_rules(&rules_dir));
+    }
+    let Some(path) = &opts.config_path else {
+        pipeline.reconfigure(&opts.config, node_name(&opts.config));
+        return;
+    };
+    match Config::load(path) {
+        Ok(new) => {
+            if new.db != opts.config.db {
+                eprintln!(
+                    "raudit daemon: log_file changed to {}; it takes effect at the next start",
+                    new.db.display()
+                );
+            }
+            pipeline.reconfigure(&new, node_name(&new));
+            eprintln!("raudit daemon: reloaded {}", path.display());
+        }
+        Err(e) => eprintln!("raudit daemon: reload: {e}; keeping the settings in effect"),
+    }
+}
+
 fn boost_priority() {
     if let Err(e) = crate::netlink::sys::raise_priority(PRIORITY_BOOST) {
         eprintln!("raudit daemon: raising priority by {PRIORITY_BOOST}: {e}");
-    }
-}
-
-struct Pipeline {
-    assembler: Assembler,
-    out: SyncSender<Vec<Output>>,
-    /// Completed events and losses not yet handed to the writer.
-    pending: Vec<Output>,
-    /// Growth of the kernel's lost counter, from the poller thread.
-    lost: Receiver<lost::Growth>,
-}
-
-impl Pipeline {
-    fn run_until(&mut self, input: &Receiver<Vec<Input>>, stop: &AtomicBool) {
-        let mut last_tick = Instant::now();
-        while !stop.load(Ordering::Relaxed) {
-            match input.recv_timeout(TICK) {
-                Ok(batch) => self.take(batch),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-            // Timeouts are checked per tick, not per record: under load a
-            // scan of every open event per record would be quadratic.
-            let now = Instant::now();
-            if now.duration_since(last_tick) < TICK {
-                continue;
-            }
-            last_tick = now;
-            self.tick(now);
-        }
-    }
-
-    /// Assembles one batch from the reader and hands what it completes to
-    /// the writer in one message.
-    fn take(&mut self, batch: Vec<Input>) {
-        let now = Instant::now();
-        for input in batch {
-            match input {
-                Input::Record(rtype, payload) => {
-                    let record = parse_payload(u32::from(rtype), &payload);
-                    if let Some(e) = self.assembler.push(record, now) {
-                        self.emit(e);
-                    }
-                }
-                Input::Overrun => self.loss(
-                    "overrun",
-                    None,
-                    1,
-                    "audit socket receive buffer overflowed; records dropped",
-                ),
-                Input::Garbage(detail) => self.loss(
-                    "overrun",
-                    None,
-                    1,
-                    &format!("undecodable datagram: {detail}"),
-                ),
-            }
-        }
-        self.send();
-    }
-
-    /// Hands everything pending to the writer. A send fails only when the
-    /// writer died; its error is reported when it is joined.
-    fn send(&mut self) {
-        if !self.pending.is_empty() {
-            let _ = self.out.send(std::mem::take(&mut self.pending));
-        }
-    }
-
-    fn tick(&mut self, now: Instant) {
-        for e in self.assembler.expire(now) {
-            self.emit(e);
-        }
-        for g in self.assembler.gaps(now) {
-            self.gap(g);
-        }
-        self.take_lost();
-    }
-
-    fn finish(&mut self) {
-        let (events, gaps) = self.assembler.flush();
-        for e in events {
-            self.emit(e);
-        }
-        for g in gaps {
-            self.gap(g);
-        }
-    }
-
-    fn emit(&mut self, event: Event) {
-        self.pending.push(Output::Event(event));
-    }
-
-    fn gap(&mut self, g: Gap) {
-        let detail = format!("serials {}..={} never arrived", g.first, g.last);
-        self.loss("serial_gap", Some(g), g.count(), &detail);
-    }
-
-    fn loss(&mut self, kind: &'static str, gap: Option<Gap>, count: u64, detail: &str) {
-        let row = LossRow {
-            time_ms: chrono::Utc::now().timestamp_millis(),
-            kind,
-            first_serial: gap.map(|g| g.first),
-            last_serial: gap.map(|g| g.last),
-            count,
-            detail: detail.to_string(),
-        };
-        self.pending.push(Output::Loss(row));
-    }
-
-    /// Records growth of the kernel's `lost` counter reported by the poller.
-    fn take_lost(&mut self) {
-        while let Ok((count, now)) = self.lost.try_recv() {
-            self.loss(
-                "kernel_lost",
-                None,
-                count,
-                &format!("kernel lost counter rose to {now}"),
-            );
-        }
-        self.send();
     }
 }

@@ -42,13 +42,15 @@ pub fn run(
     sock
 }
 
-/// Reads what is already queued in the socket, without waiting for more.
-pub fn drain(sock: &mut AuditSocket, out: &SyncSender<Vec<Input>>) {
+/// Reads what is already queued in the socket (at shutdown), handing each
+/// batch to `take` directly.
+pub fn drain(sock: &mut AuditSocket, mut take: impl FnMut(Vec<Input>)) {
     loop {
         let batch = read_batch(sock, Duration::from_millis(20));
-        if batch.is_empty() || out.send(batch).is_err() {
+        if batch.is_empty() {
             return;
         }
+        take(batch);
     }
 }
 

@@ -7,12 +7,16 @@
 //! closed after a timeout.
 
 mod gaps;
+mod log;
+mod release;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::record::{types, EventId, Record};
 pub use gaps::{Gap, SerialTracker};
+pub use log::{LogEvents, LOG_TIMEOUT};
+pub use release::Release;
 
 /// A complete event: its records in arrival order, EOE excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,12 +41,16 @@ type Key = (Option<String>, EventId);
 struct Open {
     event: Event,
     touched: Instant,
+    /// Arrival order of the event's first record: completed events leave
+    /// in the order they began, as in a log.
+    seq: u64,
 }
 
 pub struct Assembler {
     open: HashMap<Key, Open>,
     timeout: Duration,
     serials: SerialTracker,
+    next_seq: u64,
 }
 
 impl Assembler {
@@ -52,6 +60,7 @@ impl Assembler {
             open: HashMap::new(),
             timeout,
             serials: SerialTracker::new(timeout * 2),
+            next_seq: 0,
         }
     }
 
@@ -71,16 +80,25 @@ impl Assembler {
         if types::is_single_record(record.rtype) && !self.open.contains_key(&key) {
             return Some(single(record));
         }
-        let open = self.open.entry(key).or_insert_with(|| Open {
+        let seq = self.next_seq;
+        let open = self.open.entry(key.clone()).or_insert_with(|| Open {
             event: Event {
                 id: record.id,
                 node: record.node.clone(),
                 records: Vec::new(),
             },
             touched: now,
+            seq,
         });
+        if open.seq == seq {
+            self.next_seq += 1;
+        }
         open.touched = now;
+        let last = types::ends_event(record.rtype);
         open.event.records.push(record);
+        if last {
+            return self.open.remove(&key).map(|o| o.event);
+        }
         None
     }
 
@@ -93,12 +111,12 @@ impl Assembler {
             .filter(|(_, o)| now.duration_since(o.touched) >= timeout)
             .map(|(k, _)| k.clone())
             .collect();
-        let mut out: Vec<Event> = stale
+        let mut out: Vec<Open> = stale
             .into_iter()
-            .filter_map(|k| self.open.remove(&k).map(|o| o.event))
+            .filter_map(|k| self.open.remove(&k))
             .collect();
-        out.sort_by_key(|e| e.id);
-        out
+        out.sort_by_key(|o| o.seq);
+        out.into_iter().map(|o| o.event).collect()
     }
 
     /// Serial ranges that stayed missing past the grace period.
@@ -108,13 +126,18 @@ impl Assembler {
 
     /// Everything still open, at shutdown; and every gap still pending.
     pub fn flush(&mut self) -> (Vec<Event>, Vec<Gap>) {
-        let mut out: Vec<Event> = self.open.drain().map(|(_, o)| o.event).collect();
-        out.sort_by_key(|e| e.id);
+        let mut out: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
+        out.sort_by_key(|o| o.seq);
         (
-            out,
+            out.into_iter().map(|o| o.event).collect(),
             self.serials
                 .expired(Instant::now() + Duration::from_secs(3600)),
         )
+    }
+
+    /// The oldest event still being assembled.
+    pub fn oldest_open(&self) -> Option<EventId> {
+        self.open.keys().map(|(_, id)| *id).min()
     }
 
     pub fn open_count(&self) -> usize {

@@ -142,3 +142,14 @@ fn a_late_serial_inside_a_gap_splits_it() {
         ]
     );
 }
+
+#[test]
+fn proctitle_closes_an_event_and_the_late_eoe_is_ignored() {
+    let mut a = Assembler::new(Duration::from_secs(1));
+    let now = Instant::now();
+    assert_eq!(a.push(rec(types::SYSCALL, 7), now), None);
+    let e = a.push(rec(types::PROCTITLE, 7), now).expect("closed");
+    assert_eq!(e.records.len(), 2);
+    assert_eq!(a.push(rec(types::EOE, 7), now), None);
+    assert_eq!(a.open_count(), 0);
+}

@@ -24,6 +24,7 @@ pub mod msg {
     pub const DEL_RULE: u16 = 1012;
     pub const LIST_RULES: u16 = 1013;
     pub const TRIM: u16 = 1014;
+    pub const MAKE_EQUIV: u16 = 1015;
     pub const SET_FEATURE: u16 = 1018;
     pub const GET_FEATURE: u16 = 1019;
 }

@@ -1,4 +1,10 @@
-//! Printing events: one printer per format.
+//! Printing events: one printer per format, chosen by [`Format`].
+//!
+//! The default, raw and interpreted forms are byte for byte what
+//! `ausearch` 3.0.9 prints (in the C locale); `json` is raudit's own.
+
+mod escape;
+pub mod interpret;
 
 use std::io::{self, Write};
 
@@ -8,6 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::event::Event;
 use crate::record::{decode_value, types, Record};
 use crate::store::LossRow;
+pub use escape::Escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -15,14 +22,38 @@ pub enum Format {
     Default,
     /// Records as auditd writes them, in arrival order (`ausearch --raw`).
     Raw,
-    /// One JSON object per event per line.
+    /// Values interpreted, as `ausearch -i` prints them.
+    Interpret,
+    /// One JSON object per event per line (see the manual for the schema).
     Json,
 }
 
+/// What a printer needs besides the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Options {
+    pub escape: Escape,
+}
+
+/// What auditd's enriched log format wrote after each record's `\x1d`
+/// separator (`None` for a record without one); `None` for an event that
+/// did not come from an enriched log.
+pub type Enrichment<'a> = Option<&'a [Option<String>]>;
+
 pub fn print_event(out: &mut impl Write, event: &Event, format: Format) -> io::Result<()> {
+    print_event_with(out, event, format, Options::default(), None)
+}
+
+pub fn print_event_with(
+    out: &mut impl Write,
+    event: &Event,
+    format: Format,
+    options: Options,
+    enrichment: Enrichment<'_>,
+) -> io::Result<()> {
     match format {
-        Format::Default => default(out, event),
-        Format::Raw => raw(out, event),
+        Format::Default => default(out, event, options.escape),
+        Format::Raw => raw(out, event, enrichment),
+        Format::Interpret => interpreted(out, event, options.escape, enrichment),
         Format::Json => {
             serde_json::to_writer(&mut *out, &event_json(event))?;
             writeln!(out)
@@ -30,9 +61,15 @@ pub fn print_event(out: &mut impl Write, event: &Event, format: Format) -> io::R
     }
 }
 
+/// Types 1200-1299 (auditd's own records): ausearch prints only the last
+/// record of such an event, and does not escape it.
+fn is_daemon_type(rtype: u32) -> bool {
+    (types::DAEMON_START..types::SYSCALL).contains(&rtype)
+}
+
 /// ausearch's default form. It lists an event's records last-first, and
 /// its `time->` line is ctime(3) in local time.
-fn default(out: &mut impl Write, event: &Event) -> io::Result<()> {
+fn default(out: &mut impl Write, event: &Event, escape: Escape) -> io::Result<()> {
     writeln!(out, "----")?;
     let time = Local
         .timestamp_opt(event.id.sec, 0)
@@ -40,17 +77,68 @@ fn default(out: &mut impl Write, event: &Event) -> io::Result<()> {
         .map(|t| t.format("%a %b %e %H:%M:%S %Y").to_string())
         .unwrap_or_else(|| event.id.sec.to_string());
     writeln!(out, "time->{time}")?;
+    let Some(last) = event.records.last() else {
+        return Ok(());
+    };
+    if is_daemon_type(last.rtype) {
+        return writeln!(out, "{}", last.log_line());
+    }
+    let mut line = Vec::new();
     for r in event.records.iter().rev() {
-        writeln!(out, "{}", r.log_line())?;
+        line.clear();
+        escape.push(&mut line, r.log_line().as_bytes());
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     Ok(())
 }
 
-fn raw(out: &mut impl Write, event: &Event) -> io::Result<()> {
-    for r in &event.records {
-        writeln!(out, "{}", r.log_line())?;
+/// The records as logged. Like ausearch, once one record of an event was
+/// enriched, every record of it is printed with the separator.
+fn raw(out: &mut impl Write, event: &Event, enrichment: Enrichment<'_>) -> io::Result<()> {
+    let enriched = enrichment.is_some_and(|e| e.iter().any(Option::is_some));
+    for (i, r) in event.records.iter().enumerate() {
+        if enriched {
+            let extra = enrichment.and_then(|e| e.get(i)).and_then(Option::as_deref);
+            writeln!(out, "{}\x1d{}", r.log_line(), extra.unwrap_or(""))?;
+        } else {
+            writeln!(out, "{}", r.log_line())?;
+        }
     }
     Ok(())
+}
+
+/// `ausearch -i`: `----`, then the records last-first, interpreted.
+fn interpreted(
+    out: &mut impl Write,
+    event: &Event,
+    escape: Escape,
+    enrichment: Enrichment<'_>,
+) -> io::Result<()> {
+    let mut text = b"----\n".to_vec();
+    let Some(last) = event.records.last() else {
+        return out.write_all(&text);
+    };
+    let shown: Vec<usize> = if is_daemon_type(last.rtype) {
+        vec![event.records.len() - 1]
+    } else {
+        (0..event.records.len()).rev().collect()
+    };
+    for i in shown {
+        let recorded = enrichment
+            .and_then(|e| e.get(i))
+            .and_then(Option::as_deref)
+            .filter(|e| !e.is_empty())
+            .map(|e| interpret::Recorded::parse(e.as_bytes()));
+        interpret::record(
+            &mut text,
+            event.id,
+            &event.records[i],
+            recorded.as_ref(),
+            escape,
+        );
+    }
+    out.write_all(&text)
 }
 
 fn record_json(r: &Record) -> Value {
@@ -59,9 +147,14 @@ fn record_json(r: &Record) -> Value {
         let v = decode_value(&f.name, &f.value).map_or(Value::Null, Value::String);
         fields.entry(f.name.clone()).or_insert(v);
     }
+    let mut interpreted = Map::new();
+    for (name, value) in interpret::fields(r) {
+        interpreted.entry(name).or_insert(Value::String(value));
+    }
     let mut obj = json!({
         "type": types::type_name(r.rtype),
         "fields": fields,
+        "interp": interpreted,
         "raw": r.text,
     });
     if let Some(e) = r.error() {
@@ -70,8 +163,11 @@ fn record_json(r: &Record) -> Value {
     obj
 }
 
-/// The JSON form: `time` (RFC 3339, UTC), `sec`, `msec`, `serial`, `node`,
-/// `keys`, and `records` each with `type`, decoded `fields` and `raw` text.
+/// The JSON form, one object per event: `time` (RFC 3339, UTC), `sec`,
+/// `msec`, `serial`, `node`, `keys`, and `records`, each with `type`, `raw`
+/// (the record's text as the kernel wrote it), `fields` (name -> value
+/// with quotes removed and hex decoded; null for `(null)` and `?`) and
+/// `interp` (name -> value as `ausearch -i` shows it).
 pub fn event_json(event: &Event) -> Value {
     let time = chrono::Utc
         .timestamp_millis_opt(event.id.time_ms())

@@ -79,7 +79,14 @@ pub fn is_record(number: u32) -> bool {
 /// AVCs, ...) wait for EOE; one that never gets it is closed by the
 /// assembler's timeout.
 pub fn is_single_record(number: u32) -> bool {
-    matches!(number, USER | 1100..=1299 | 1700..=1799 | 2100..=2999)
+    matches!(number, USER | LOGIN | 1100..=1299 | 1700..=1799 | 2100..=2999)
+}
+
+/// Types that close the event they belong to: EOE, and PROCTITLE, which
+/// the kernel writes last (auditd's logs hold no EOE, so ausearch ends an
+/// event there; the daemon then ignores the EOE that follows).
+pub fn ends_event(number: u32) -> bool {
+    matches!(number, EOE | PROCTITLE)
 }
 
 /// Every known (number, name) pair, in number order.

@@ -32,6 +32,11 @@ impl Machine {
         self.elf & ARCH_64BIT != 0
     }
 
+    /// The 32-bit machine a 64-bit one also runs ("b32"), if any.
+    pub fn flavor_32(&self) -> Option<&'static Machine> {
+        self.b32.and_then(by_name)
+    }
+
     /// The syscall name table, when raudit ships one for this machine.
     pub fn syscalls(&self) -> Option<&'static NameTable> {
         self.syscall_table.and_then(tables::syscalls)

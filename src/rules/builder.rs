@@ -29,11 +29,22 @@ pub struct RuleBuilder {
     /// Set by -F arch; picks the table for -S names.
     machine: Option<(&'static Machine, String)>,
     fields: Vec<RuleField>,
-    /// Something a key can label: syscalls, a watched path, an exe or an
-    /// fstype (auditctl's `_audit_*added` flags).
+    /// Something a key can label: syscalls, a watched path, a perm, an exe
+    /// or an fstype (auditctl's `_audit_*added` flags).
     keyable: bool,
     keys: Vec<String>,
+    /// Warnings auditctl prints for this rule (see [`Invocation::warnings`]).
+    ///
+    /// [`Invocation::warnings`]: super::Invocation::warnings
+    pub warnings: Vec<String>,
 }
+
+/// auditctl's warning for a syscall rule whose numbers depend on the arch.
+pub const MISMATCH_WARNING: &str =
+    "WARNING - 32/64 bit syscall mismatch, you should specify an arch";
+/// PATH_MAX and NAME_MAX: auditctl's limits for a watch path.
+const PATH_MAX: usize = 4096;
+const NAME_MAX: usize = 255;
 
 impl RuleBuilder {
     /// `-a`/`-A`/`-d` with "list,action" or "action,list".
@@ -45,17 +56,25 @@ impl RuleBuilder {
     /// `-w`/`-W PATH`: exit list, always, every syscall, a path (or, for an
     /// existing directory, a recursive dir) field and perm rwxa.
     pub fn watch(path: &str, delete: bool, sys: &dyn System) -> Result<Self, RuleError> {
+        if path.len() >= PATH_MAX {
+            return Err(RuleError::WatchPathTooLong(path.len()));
+        }
         if !path.starts_with('/') {
             return Err(RuleError::WatchNotAbsolute(path.to_string()));
         }
         let path = value::trim_trailing_slashes(path);
-        if path.len() > fields::MAX_STRING_LEN {
-            return Err(RuleError::StringTooLong {
-                field: "path",
-                max: fields::MAX_STRING_LEN,
-            });
+        let name = path.rsplit('/').next().unwrap_or("");
+        if name.len() > NAME_MAX {
+            return Err(RuleError::WatchNameTooLong(path.to_string()));
         }
         let mut b = RuleBuilder::new(FilterList::Exit, Action::Always, delete, false, true);
+        // auditctl's check_path: warnings, the rule is still sent.
+        if path.contains("..") {
+            b.warn("Warning - relative path notation is not supported");
+        }
+        if path.contains(['*', '?']) {
+            b.warn("Warning - wildcard notation is not supported");
+        }
         let field = if sys.is_dir(path) {
             fields::DIR
         } else {
@@ -82,7 +101,12 @@ impl RuleBuilder {
             fields: Vec::new(),
             keyable: false,
             keys: Vec::new(),
+            warnings: Vec::new(),
         }
+    }
+
+    fn warn(&mut self, text: &str) {
+        self.warnings.push(text.to_string());
     }
 
     fn push(&mut self, field: u32, op: Operator, value: FieldValue) {
@@ -102,6 +126,12 @@ impl RuleBuilder {
         if !self.list.takes_syscalls() {
             return Err(RuleError::SyscallOnList(self.list.name()));
         }
+        // Only the first -S of a rule without an arch is checked, as in
+        // auditctl, which then takes the native arch as given.
+        let check_bits = !self.delete
+            && !self.syscall_added
+            && self.machine.is_none()
+            && self.list != FilterList::IoUring;
         for name in spec.split(',') {
             if name == "all" {
                 self.syscalls = SyscallMask::all();
@@ -110,9 +140,30 @@ impl RuleBuilder {
                 self.syscalls.insert(nr);
             }
         }
+        if check_bits && self.differs_on_32bit(spec) {
+            self.warn(MISMATCH_WARNING);
+        }
         self.syscall_added = true;
         self.keyable = true;
         Ok(())
+    }
+
+    /// auditctl's check_rule_mismatch: the whole `-S` text read with the
+    /// native machine's 32-bit table (a name, "all", or a leading number)
+    /// must give the same mask as the native reading.
+    fn differs_on_32bit(&self, spec: &str) -> bool {
+        let Some(table) = arch::native().flavor_32().and_then(Machine::syscalls) else {
+            return false;
+        };
+        let mut mask = SyscallMask::default();
+        if spec == "all" {
+            mask = SyscallMask::all();
+        } else if let Some(nr) = table.number(spec).or_else(|| value::leading_number(spec)) {
+            if nr <= MAX_SYSCALL {
+                mask.insert(nr);
+            }
+        }
+        mask != self.syscalls
     }
 
     fn syscall_number(&self, name: &str) -> Result<u32, RuleError> {
@@ -141,9 +192,20 @@ impl RuleBuilder {
         })
     }
 
-    /// `-F name<op>value`.
+    /// `-F name<op>value`. `-F key=K` is auditctl's other spelling of
+    /// `-k K`: the key joins the others at the end of the rule (another
+    /// operator makes a key field in place, which auditctl lists with `=`).
     pub fn add_field(&mut self, expr: &str, sys: &dyn System) -> Result<(), RuleError> {
         self.refuse_on_watch("-F")?;
+        if let Some(key) = expr.strip_prefix("key=") {
+            if !self.list_allows(fields::FILTERKEY) {
+                return Err(RuleError::FieldNotAllowed {
+                    field: "key",
+                    list: self.list.name(),
+                });
+            }
+            return self.add_key(key);
+        }
         let (name, op, text) = split_field(expr)?;
         let def = fields::by_name(name).ok_or_else(|| RuleError::UnknownField(name.to_string()))?;
         if !def.allowed_on(self.list) {
@@ -166,7 +228,8 @@ impl RuleBuilder {
         }
         self.check_singletons(def.id)?;
         let value = value::parse(def, text, sys)?;
-        if matches!(def.id, fields::WATCH | fields::DIR | fields::EXE) || def.kind == Kind::FsType {
+        let labels_something = [fields::WATCH, fields::DIR, fields::PERM, fields::EXE];
+        if labels_something.contains(&def.id) || def.kind == Kind::FsType {
             self.keyable = true;
         }
         self.push(def.id, op, value);

@@ -27,30 +27,150 @@ use super::value::PERM_LETTERS;
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let watch = self.is_watch();
+        self.listing(false).fmt(f)
+    }
+}
+
+/// A rule as `auditctl -l` prints it, or with `interpret` as `auditctl -l -i`
+/// does: the arch by machine name, an unset auid or session as `unset`, and
+/// a0..a3 of a rule with at most one syscall read as that syscall's
+/// arguments (see [`interpret_arg`]).
+pub struct Listing<'a> {
+    rule: &'a Rule,
+    interpret: bool,
+}
+
+impl Rule {
+    pub fn listing(&self, interpret: bool) -> Listing<'_> {
+        Listing {
+            rule: self,
+            interpret,
+        }
+    }
+}
+
+/// What `-l -i` needs to read a0..a3: the machine of the rule's (last) arch
+/// field, its one syscall if it has exactly one, and the a0 and a1 values
+/// met so far (some readings depend on them: open's mode needs O_CREAT).
+#[derive(Clone, Copy)]
+struct ArgContext {
+    machine: Option<&'static Machine>,
+    syscall: Option<u32>,
+    a0: u32,
+    a1: u32,
+}
+
+impl fmt::Display for Listing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rule = self.rule;
+        let watch = rule.is_watch();
+        let mut args = None;
         if !watch {
-            write!(f, "-a {},{}", self.action.name(), self.list.name())?;
+            write!(f, "-a {},{}", rule.action.name(), rule.list.name())?;
             // Syscall names come from the arch's table, the native one when
             // there is no arch, and none for an arch no machine has.
             let mut machine = Some(arch::native());
-            for field in self.fields.iter().filter(|x| x.field == fields::ARCH) {
-                machine = write_arch(f, field);
+            let mut arch_machine = None;
+            for field in rule.fields.iter().filter(|x| x.field == fields::ARCH) {
+                machine = write_arch(f, field, self.interpret);
+                arch_machine = machine;
             }
-            write_syscalls(f, self, machine)?;
+            write_syscalls(f, rule, machine)?;
+            args = self
+                .interpret
+                .then(|| arg_context(rule, arch_machine))
+                .flatten();
         }
-        for field in self.fields.iter().filter(|x| x.field != fields::ARCH) {
-            write_field(f, field, watch)?;
+        for field in rule.fields.iter().filter(|x| x.field != fields::ARCH) {
+            match (&mut args, field.field) {
+                (Some(ctx), fields::A0..=fields::A3) => write_interpreted_arg(f, field, ctx)?,
+                (_, fields::LOGINUID | fields::SESSIONID)
+                    if self.interpret && field.num() == Some(u32::MAX) =>
+                {
+                    write!(f, " -F {}{}unset", field_name(field), field.op.symbol())?
+                }
+                _ => write_field(f, field, watch)?,
+            }
         }
         Ok(())
     }
 }
 
-/// ` -F arch=b64`, or the raw AUDIT_ARCH value in hex when no machine has it.
-fn write_arch(f: &mut fmt::Formatter<'_>, field: &RuleField) -> Option<&'static Machine> {
+/// auditctl reads a0..a3 only for a rule whose syscall mask is not "all"
+/// and names at most one syscall; with several it prints them plainly.
+fn arg_context(rule: &Rule, machine: Option<&'static Machine>) -> Option<ArgContext> {
+    if rule.syscalls.is_all() {
+        return None;
+    }
+    let mut set = rule.syscalls.iter();
+    let syscall = set.next();
+    match set.next() {
+        Some(_) => None,
+        None => Some(ArgContext {
+            machine,
+            syscall,
+            a0: 0,
+            a1: 0,
+        }),
+    }
+}
+
+fn field_name(field: &RuleField) -> &'static str {
+    fields::by_id(field.field).map_or("?", |d| d.name)
+}
+
+/// ` -F a1=O_WRONLY|O_CREAT`: auditctl hands a made-up SYSCALL record to
+/// auparse and prints its reading of the value, the one `ausearch -i`
+/// gives; without a machine or a syscall that is the value in lower-case
+/// hex.
+fn write_interpreted_arg(
+    f: &mut fmt::Formatter<'_>,
+    field: &RuleField,
+    ctx: &mut ArgContext,
+) -> fmt::Result {
+    use crate::output::interpret::{self, Context, FieldType};
+    let n = field.num().unwrap_or(0);
+    let (kind, name) = match field.field - fields::A0 {
+        0 => (FieldType::A0, "a0"),
+        1 => (FieldType::A1, "a1"),
+        2 => (FieldType::A2, "a2"),
+        _ => (FieldType::A3, "a3"),
+    };
+    match kind {
+        FieldType::A0 => ctx.a0 = n,
+        FieldType::A1 => ctx.a1 = n,
+        _ => {}
+    }
+    let hex = format!("{n:x}");
+    let cx = Context {
+        name: name.as_bytes(),
+        val: hex.as_bytes(),
+        machine: ctx.machine,
+        syscall: ctx.syscall.map_or(-1, |nr| nr as i32),
+        a0: u64::from(ctx.a0),
+        a1: u64::from(ctx.a1),
+    };
+    let text = interpret::value(kind, &cx, None, crate::output::Escape::Raw);
+    write!(
+        f,
+        " -F {name}{}{}",
+        field.op.symbol(),
+        String::from_utf8_lossy(&text)
+    )
+}
+
+/// ` -F arch=b64`, or the raw AUDIT_ARCH value in hex when no machine has
+/// it; interpreted, the machine's name.
+fn write_arch(
+    f: &mut fmt::Formatter<'_>,
+    field: &RuleField,
+    interpret: bool,
+) -> Option<&'static Machine> {
     let elf = field.num().unwrap_or(0);
     let op = field.op.symbol();
     let machine = arch::by_elf(elf);
     let _ = match machine {
+        Some(m) if interpret => write!(f, " -F arch{op}{}", m.name()),
         Some(m) if m.is_64bit() => write!(f, " -F arch{op}b64"),
         Some(_) => write!(f, " -F arch{op}b32"),
         None => write!(f, " -F arch{op}0x{elf:X}"),

@@ -32,6 +32,12 @@ pub enum RuleError {
     WatchWithSyscallOption(String),
     #[error("unsupported signal \"{0}\" (use TERM, HUP, USR1, USR2, CONT or stop, reload, rotate, resume, state)")]
     UnknownSignal(String),
+    #[error("-R cannot be used in a rules file: rules files do not nest")]
+    NestedRulesFile,
+    #[error("-m text may not contain control characters")]
+    BadMessage,
+    #[error("-q {0}: use MOUNT-POINT,SUBTREE")]
+    BadEquivalent(String),
 
     // --- -a/-A/-d LIST,ACTION
     #[error("\"{0}\" is not LIST,ACTION (for example always,exit)")]
@@ -96,8 +102,14 @@ pub enum RuleError {
     BadPermission(String),
     #[error("-F {field} path must be absolute: {path}")]
     PathNotAbsolute { field: &'static str, path: String },
+    #[error("-F {field}={path}: the kernel takes no '/' at the end of a {field} (use dir= for a directory)")]
+    PathEndsInSlash { field: &'static str, path: String },
     #[error("watch path must be absolute: {0}")]
     WatchNotAbsolute(String),
+    #[error("watch path is {0} bytes long; the kernel takes at most 4095")]
+    WatchPathTooLong(usize),
+    #[error("the last component of watch path {0} is longer than 255 bytes")]
+    WatchNameTooLong(String),
     #[error("value of field \"{field}\" is longer than {max} bytes")]
     StringTooLong { field: &'static str, max: usize },
     #[error("key is longer than 256 bytes")]

@@ -8,13 +8,17 @@ use super::model::{FilterList, Operator};
 use super::tables::data_lines;
 
 // Field ids with special handling (linux/audit.h).
+pub const LOGINUID: u32 = 9;
 pub const ARCH: u32 = 11;
+pub const SESSIONID: u32 = 25;
 pub const INODE: u32 = 102;
 pub const WATCH: u32 = 105;
 pub const PERM: u32 = 106;
 pub const DIR: u32 = 107;
 pub const FIELD_COMPARE: u32 = 111;
 pub const EXE: u32 = 112;
+pub const A0: u32 = 200;
+pub const A3: u32 = 203;
 pub const FILTERKEY: u32 = 210;
 
 /// auditctl joins several `-k` keys into one key field with this byte.

@@ -1,27 +1,31 @@
 //! auditctl's rule language: the grammar (shared by the command line and
 //! rules files), the rule model, its `struct audit_rule_data` encoding, and
-//! the `auditctl -l` text of a rule.
+//! the `auditctl -l` text of a rule; then carrying commands out on the
+//! kernel (`kernel`) and rules files and directories (`dir`).
 //!
 //! ```text
 //! argv / rules-file line --split_line--> words --parse_args--> Invocation { commands }
 //! Rule --to_wire--> bytes (AUDIT_ADD_RULE / AUDIT_DEL_RULE)
 //! AUDIT_LIST_RULES payload --from_wire--> Rule --Display--> "-a always,exit -F arch=b64 -S openat ..."
+//! rules.d/*.rules --dir::load_dir--> RuleSet --dir::apply--> kernel::apply per command
 //! ```
 //!
 //! Name tables (syscalls per arch, errnos, fields, comparisons, machines) are
 //! data files in `tables/`, parsed at first use.
 
-mod arch;
+pub mod arch;
 mod builder;
 mod codec;
 mod compare;
+pub mod dir;
 mod display;
 mod error;
 mod fields;
+pub mod kernel;
 mod model;
 mod syntax;
 mod system;
-mod tables;
+pub mod tables;
 mod value;
 
 #[cfg(test)]
@@ -57,6 +61,9 @@ pub enum Command {
     ResetBacklogWaitTimeActual,
     /// --loginuid-immutable
     LoginuidImmutable,
+    /// -q MOUNT,SUBTREE: make a subtree mounted inside a watched directory
+    /// part of that directory's watches (AUDIT_MAKE_EQUIV).
+    MakeEquivalent { mount: String, subtree: String },
     /// -m TEXT
     Message(String),
     /// -R FILE
@@ -91,12 +98,14 @@ pub enum StatusChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Invocation {
     pub commands: Vec<Command>,
-    /// -q
-    pub quiet: bool,
     /// -c: keep loading a rules file after an error.
     pub continue_on_error: bool,
     /// -i without -l or -s: ignore errors in a rules file.
     pub ignore_errors: bool,
+    /// What auditctl warns about but carries out: a syscall rule without an
+    /// arch whose syscall numbers differ between the 32- and 64-bit tables,
+    /// a watch path with `..` or wildcards.
+    pub warnings: Vec<String>,
 }
 
 /// Parses auditctl arguments (argv without the program name). The same

@@ -61,7 +61,7 @@ const OPTIONS: &[Opt] = &[
     opt('h', false),
     opt('i', false),
     opt('c', false),
-    opt('q', false),
+    opt('q', true),
     long("backlog_wait_time", true),
     long("reset-lost", false),
     long("reset_backlog_wait_time_actual", false),
@@ -248,6 +248,8 @@ impl State {
             "--reset_backlog_wait_time_actual" => Command::ResetBacklogWaitTimeActual,
             "--loginuid-immutable" => Command::LoginuidImmutable,
             "--signal" => Command::Signal(signal(value)?),
+            "-q" => equivalent(value)?,
+            "-m" if value.chars().any(|c| c < ' ') => return Err(RuleError::BadMessage),
             "-m" => Command::Message(value.to_string()),
             "-R" => Command::ReadFile(PathBuf::from(value)),
             "-t" => Command::Trim,
@@ -263,7 +265,6 @@ impl State {
     fn flag(&mut self, name: &str) -> Result<(), RuleError> {
         match name {
             "-c" => self.inv.continue_on_error = true,
-            "-q" => self.inv.quiet = true,
             "-i" => self.saw_i = true,
             _ => return Err(RuleError::UnknownOption(name.to_string())),
         }
@@ -274,7 +275,8 @@ impl State {
         if self.saw_i {
             self.apply_i()?;
         }
-        if let Some(rule) = self.rule.take() {
+        if let Some(mut rule) = self.rule.take() {
+            self.inv.warnings.append(&mut rule.warnings);
             let delete = rule.delete;
             let rule = rule.finish()?;
             self.inv.commands.push(match delete {
@@ -321,6 +323,20 @@ fn small(option: &str, value: &str) -> Result<u32, RuleError> {
             range: "0..2",
         }),
     }
+}
+
+/// `-q MOUNT,SUBTREE`, split at the first comma as auditctl does; the
+/// kernel resolves both paths and says if one does not exist.
+fn equivalent(value: &str) -> Result<Command, RuleError> {
+    let bad = || RuleError::BadEquivalent(value.to_string());
+    let (mount, subtree) = value.split_once(',').ok_or_else(bad)?;
+    if mount.is_empty() || subtree.is_empty() {
+        return Err(bad());
+    }
+    Ok(Command::MakeEquivalent {
+        mount: mount.to_string(),
+        subtree: subtree.to_string(),
+    })
 }
 
 fn signal(name: &str) -> Result<String, RuleError> {

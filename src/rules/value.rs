@@ -33,6 +33,23 @@ pub fn parse_c_number(text: &str) -> Option<u32> {
     u32::from_str_radix(digits, radix).ok()
 }
 
+/// The number at the start of `text`, as C's strtoul with base 0 reads it
+/// ("2,3" gives 2); `None` when there are no digits or it overflows.
+pub fn leading_number(text: &str) -> Option<u32> {
+    let (body, radix) = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) if hex.starts_with(|c: char| c.is_ascii_hexdigit()) => (hex, 16),
+        _ if text.starts_with('0') => (text, 8),
+        _ => (text, 10),
+    };
+    let end = body
+        .find(|c: char| !c.is_digit(radix))
+        .unwrap_or(body.len());
+    match end {
+        0 => None,
+        _ => u32::from_str_radix(&body[..end], radix).ok(),
+    }
+}
+
 /// A C number, or `-N` stored as two's complement (so `-1` is 0xffffffff).
 fn parse_signed(text: &str) -> Option<u32> {
     match text.strip_prefix('-') {
@@ -166,8 +183,10 @@ fn string(def: &'static FieldDef, text: &str, max: usize) -> Result<FieldValue, 
     Ok(FieldValue::Str(text.to_string()))
 }
 
-/// path, dir and exe: absolute, and without the trailing '/' the kernel
-/// refuses (audit_to_watch, audit_make_tree) but people write (`dir=/etc/`).
+/// path, dir and exe: absolute. The kernel refuses a path or exe that ends
+/// in '/' (audit_to_watch, audit_alloc_mark), so that is refused here with
+/// the reason; a dir keeps its slashes, as auditctl sends them and the
+/// kernel stores and lists them.
 fn parse_path(def: &'static FieldDef, text: &str) -> Result<FieldValue, RuleError> {
     if !text.starts_with('/') {
         return Err(RuleError::PathNotAbsolute {
@@ -175,7 +194,13 @@ fn parse_path(def: &'static FieldDef, text: &str) -> Result<FieldValue, RuleErro
             path: text.to_string(),
         });
     }
-    string(def, trim_trailing_slashes(text), fields::MAX_STRING_LEN)
+    if def.id != fields::DIR && text.ends_with('/') {
+        return Err(RuleError::PathEndsInSlash {
+            field: def.name,
+            path: text.to_string(),
+        });
+    }
+    string(def, text, fields::MAX_STRING_LEN)
 }
 
 /// "/etc/" -> "/etc", but "/" stays "/".
@@ -253,8 +278,17 @@ mod tests {
     }
 
     #[test]
-    fn paths_lose_trailing_slashes() {
-        assert_eq!(value("dir", "/etc/"), Ok(FieldValue::Str("/etc".into())));
+    fn trailing_slashes() {
+        // Kept on a dir, as the kernel keeps and lists them; refused on a
+        // path or exe, which the kernel refuses.
+        assert_eq!(value("dir", "/etc/"), Ok(FieldValue::Str("/etc/".into())));
+        assert!(matches!(
+            value("path", "/etc/"),
+            Err(RuleError::PathEndsInSlash { field: "path", .. })
+        ));
+        assert!(value("exe", "/").is_err());
+        // -w trims them, as auditctl does.
+        assert_eq!(trim_trailing_slashes("/tmp/x//"), "/tmp/x");
         assert_eq!(trim_trailing_slashes("/"), "/");
     }
 }

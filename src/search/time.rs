@@ -76,8 +76,17 @@ fn keyword(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
     }
 }
 
+/// A date as the C locale's `%x` writes it (MM/DD/YY), with a four-digit
+/// year too, or ISO 8601 (YYYY-MM-DD).
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    ["%m/%d/%Y", "%m/%d/%y", "%Y-%m-%d"]
+    // chrono's %Y takes "17" as the year 17: pick the format by the digits.
+    let year_digits = s.rsplit('/').next().map_or(0, str::len);
+    let us = if year_digits == 2 {
+        "%m/%d/%y"
+    } else {
+        "%m/%d/%Y"
+    };
+    [us, "%Y-%m-%d"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }

@@ -9,21 +9,51 @@ use crate::record::{parse_payload, EventId, Record};
 use super::LossRow;
 
 /// What to match; every part given must match (AND). Within one part any
-/// value may match (OR), as with ausearch's repeated `-m`.
+/// value may match (OR), as with ausearch's repeated `-m`. Text parts match
+/// as substrings, as ausearch's do, unless `whole_word` (`-w`) asks for the
+/// whole value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub keys: Vec<String>,
     pub files: Vec<String>,
     pub types: Vec<u32>,
     pub pids: Vec<i64>,
+    pub ppids: Vec<i64>,
     pub serials: Vec<u64>,
     pub start_ms: Option<i64>,
     pub end_ms: Option<i64>,
+    pub uids: Vec<i64>,
+    pub euids: Vec<i64>,
+    pub auids: Vec<i64>,
+    /// uid, euid or auid (`-ua`).
+    pub any_uids: Vec<i64>,
+    pub gids: Vec<i64>,
+    pub egids: Vec<i64>,
+    /// gid or egid (`-ga`).
+    pub any_gids: Vec<i64>,
+    pub syscalls: Vec<i64>,
+    pub arch: Option<i64>,
+    pub success: Option<bool>,
+    pub exits: Vec<i64>,
+    pub sessions: Vec<i64>,
+    pub comms: Vec<String>,
+    pub exes: Vec<String>,
+    /// hostname or addr (`-hn`).
+    pub hosts: Vec<String>,
+    /// terminal or tty (`-tm`).
+    pub terminals: Vec<String>,
+    pub subjects: Vec<String>,
+    pub objects: Vec<String>,
+    /// subject or object context (`-se`).
+    pub contexts: Vec<String>,
+    pub nodes: Vec<String>,
+    pub whole_word: bool,
 }
 
 struct Sql {
     clauses: Vec<String>,
     params: Vec<Value>,
+    whole_word: bool,
 }
 
 impl Sql {
@@ -37,6 +67,44 @@ impl Sql {
         self.params.extend(values);
     }
 
+    fn numbers(&mut self, columns: &[&str], values: &[i64]) {
+        if values.is_empty() {
+            return;
+        }
+        let marks = vec!["?"; values.len()].join(", ");
+        let alternatives: Vec<String> = columns
+            .iter()
+            .map(|c| format!("{c} IN ({marks})"))
+            .collect();
+        self.clauses
+            .push(format!("({})", alternatives.join(" OR ")));
+        for _ in columns {
+            self.params
+                .extend(values.iter().map(|v| Value::Integer(*v)));
+        }
+    }
+
+    /// Text columns: `col = ?` with `-w`, else a substring match.
+    fn texts(&mut self, columns: &[&str], values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let mut alternatives = Vec::new();
+        for c in columns {
+            for v in values {
+                if self.whole_word {
+                    alternatives.push(format!("{c} = ?"));
+                    self.params.push(Value::Text(v.clone()));
+                } else {
+                    alternatives.push(format!("{c} LIKE ? ESCAPE '\\'"));
+                    self.params.push(Value::Text(like_pattern(v)));
+                }
+            }
+        }
+        self.clauses
+            .push(format!("({})", alternatives.join(" OR ")));
+    }
+
     fn cmp(&mut self, clause: &str, value: Option<i64>) {
         if let Some(v) = value {
             self.clauses.push(clause.to_string());
@@ -45,41 +113,92 @@ impl Sql {
     }
 }
 
-fn text(values: &[String]) -> impl Iterator<Item = Value> + '_ {
-    values.iter().map(|v| Value::Text(v.clone()))
+/// `%value%` with LIKE's own wildcards escaped.
+fn like_pattern(v: &str) -> String {
+    let escaped = v
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
-fn build(filter: &Filter) -> Sql {
+fn build(f: &Filter) -> Sql {
     let mut sql = Sql {
         clauses: Vec::new(),
         params: Vec::new(),
+        whole_word: f.whole_word,
     };
-    sql.cmp("e.time_ms >= ?", filter.start_ms);
-    sql.cmp("e.time_ms <= ?", filter.end_ms);
-    sql.any_of(
-        "e.id IN (SELECT event_id FROM event_key WHERE key IN ({}))",
-        text(&filter.keys),
-    );
-    sql.any_of(
-        "e.id IN (SELECT event_id FROM path WHERE name IN ({}))",
-        text(&filter.files),
-    );
+    sql.cmp("e.time_ms >= ?", f.start_ms);
+    sql.cmp("e.time_ms <= ?", f.end_ms);
+    side_table(&mut sql, "event_key", "key", &f.keys);
+    side_table(&mut sql, "path", "name", &f.files);
     sql.any_of(
         "e.typeset IN (SELECT typeset_id FROM typeset_member WHERE type IN ({}))",
-        filter.types.iter().map(|t| Value::Integer(i64::from(*t))),
+        f.types.iter().map(|t| Value::Integer(i64::from(*t))),
     );
-    sql.any_of(
-        "e.pid IN ({})",
-        filter.pids.iter().map(|p| Value::Integer(*p)),
-    );
-    sql.any_of(
-        "e.serial IN ({})",
-        filter.serials.iter().map(|s| Value::Integer(*s as i64)),
-    );
+    let serials: Vec<i64> = f.serials.iter().map(|s| *s as i64).collect();
+    sql.numbers(&["e.serial"], &serials);
+    sql.numbers(&["e.pid"], &f.pids);
+    sql.numbers(&["e.ppid"], &f.ppids);
+    sql.numbers(&["e.uid"], &f.uids);
+    sql.numbers(&["e.euid"], &f.euids);
+    sql.numbers(&["e.auid"], &f.auids);
+    sql.numbers(&["e.uid", "e.euid", "e.auid"], &f.any_uids);
+    sql.numbers(&["e.gid"], &f.gids);
+    sql.numbers(&["e.egid"], &f.egids);
+    sql.numbers(&["e.gid", "e.egid"], &f.any_gids);
+    sql.numbers(&["e.syscall"], &f.syscalls);
+    sql.cmp("e.arch = ?", f.arch);
+    sql.cmp("e.success = ?", f.success.map(i64::from));
+    sql.numbers(&["e.exit"], &f.exits);
+    sql.numbers(&["e.ses"], &f.sessions);
+    sql.texts(&["e.comm"], &f.comms);
+    sql.texts(&["e.exe"], &f.exes);
+    sql.texts(&["e.hostname", "e.addr"], &f.hosts);
+    sql.texts(&["e.terminal", "e.tty"], &f.terminals);
+    sql.texts(&["e.subj"], &f.subjects);
+    sql.texts(&["e.obj"], &f.objects);
+    sql.texts(&["e.subj", "e.obj"], &f.contexts);
+    sql.texts(&["e.node"], &f.nodes);
     sql
 }
 
-/// Calls `each` for every matching event in time order; it returns
+/// Keys and paths live in side tables. The exact form is an index lookup;
+/// the substring form first finds the distinct matching values by scanning
+/// the (covering) index, then looks events up by value.
+fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
+    if values.is_empty() {
+        return;
+    }
+    let inner = format!(
+        "SELECT DISTINCT {column} FROM {table} WHERE {column} {} ",
+        if sql.whole_word {
+            "IN (SELECT value FROM json_each(?))"
+        } else {
+            "LIKE ? ESCAPE '\\'"
+        }
+    );
+    let mut alternatives = Vec::new();
+    if sql.whole_word {
+        alternatives.push(format!(
+            "SELECT event_id FROM {table} WHERE {column} IN ({inner})"
+        ));
+        sql.params.push(Value::Text(
+            serde_json::to_string(values).unwrap_or_default(),
+        ));
+    } else {
+        for v in values {
+            alternatives.push(format!(
+                "SELECT event_id FROM {table} WHERE {column} IN ({inner})"
+            ));
+            sql.params.push(Value::Text(like_pattern(v)));
+        }
+    }
+    sql.clauses
+        .push(format!("e.id IN ({})", alternatives.join(" UNION ")));
+}
+
+/// Calls `each` for every matching event in the order stored; it returns
 /// `Ok(false)` to stop early. Returns how many events were passed.
 pub fn for_each_event<E>(
     conn: &Connection,
@@ -95,7 +214,9 @@ where
         query.push_str(" WHERE ");
         query.push_str(&sql.clauses.join(" AND "));
     }
-    query.push_str(" ORDER BY e.time_ms, e.serial, e.id");
+    // Arrival order, as events stand in an auditd log (and as ausearch
+    // prints them): the order they were stored in.
+    query.push_str(" ORDER BY e.id");
     let mut stmt = conn.prepare(&query)?;
     let mut records = conn.prepare("SELECT records FROM body WHERE event_id = ?1")?;
     let mut rows = stmt.query(rusqlite::params_from_iter(sql.params))?;
@@ -136,6 +257,15 @@ fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
         .collect()
 }
 
+/// Every kind of loss row the daemon writes.
+pub const LOSS_KINDS: &[&str] = &[
+    "kernel_lost",
+    "serial_gap",
+    "overrun",
+    "not_stored",
+    "suspended",
+];
+
 /// Loss rows in a time range, oldest first.
 pub fn losses(
     conn: &Connection,
@@ -152,11 +282,11 @@ pub fn losses(
             let kind: String = r.get(1)?;
             Ok(LossRow {
                 time_ms: r.get(0)?,
-                kind: match kind.as_str() {
-                    "kernel_lost" => "kernel_lost",
-                    "serial_gap" => "serial_gap",
-                    _ => "overrun",
-                },
+                kind: LOSS_KINDS
+                    .iter()
+                    .find(|k| **k == kind)
+                    .copied()
+                    .unwrap_or("overrun"),
                 first_serial: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
                 last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
                 count: r.get::<_, i64>(4)? as u64,

@@ -26,10 +26,16 @@ pub const MIGRATIONS: &[&str] = &[
         euid     INTEGER,
         auid     INTEGER,
         gid      INTEGER,
+        egid     INTEGER,
         ses      INTEGER,
         tty      TEXT,
+        terminal TEXT,               -- user messages' terminal=
+        hostname TEXT,               -- user messages' hostname=
+        addr     TEXT,               -- user messages' addr=
         comm     TEXT,
         exe      TEXT,
+        subj     TEXT,               -- subject security context
+        obj      TEXT,               -- first object security context
         typeset  INTEGER NOT NULL REFERENCES typeset (id),
         flags    INTEGER NOT NULL DEFAULT 0  -- 1: a record did not parse
     );
@@ -39,6 +45,7 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX event_uid ON event (uid);
     CREATE INDEX event_auid ON event (auid);
     CREATE INDEX event_exe ON event (exe);
+    CREATE INDEX event_syscall ON event (syscall, time_ms);
 
     CREATE TABLE event_key (
         event_id INTEGER NOT NULL REFERENCES event (id),
@@ -89,5 +96,14 @@ pub const MIGRATIONS: &[&str] = &[
         detail       TEXT
     );
     CREATE INDEX loss_time ON loss (time_ms);
+    ",
+    // 2: what auditd's ENRICHED log format wrote after each record's \x1d
+    // separator, kept for imported events so that `search -r` gives the
+    // lines back as they were and `-i` uses the names of the logging host.
+    "
+    CREATE TABLE enrichment (
+        event_id INTEGER PRIMARY KEY REFERENCES event (id),
+        records  TEXT NOT NULL   -- per body line: '-' none, or '+' and the text
+    );
     ",
 ];

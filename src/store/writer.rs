@@ -42,10 +42,16 @@ struct Promoted {
     euid: Option<i64>,
     auid: Option<i64>,
     gid: Option<i64>,
+    egid: Option<i64>,
     ses: Option<i64>,
     tty: Option<String>,
+    terminal: Option<String>,
+    hostname: Option<String>,
+    addr: Option<String>,
     comm: Option<String>,
     exe: Option<String>,
+    subj: Option<String>,
+    obj: Option<String>,
 }
 
 impl Promoted {
@@ -83,9 +89,11 @@ impl Promoted {
             "arch" => set(&mut self.arch, || {
                 u64::from_str_radix(raw, 16).ok().map(|a| a as i64)
             }),
-            "success" => set(&mut self.success, || match raw {
-                "yes" => Some(1),
-                "no" => Some(0),
+            // Syscalls say success=yes|no; user messages res=success|failed
+            // (older kernels res=1|0): ausearch's -sv reads both.
+            "success" | "res" => set(&mut self.success, || match raw {
+                "yes" | "success" | "1" => Some(1),
+                "no" | "failed" | "0" => Some(0),
                 _ => None,
             }),
             "exit" => set(&mut self.exit, num),
@@ -95,10 +103,16 @@ impl Promoted {
             "euid" => set(&mut self.euid, num),
             "auid" => set(&mut self.auid, num),
             "gid" => set(&mut self.gid, num),
+            "egid" => set(&mut self.egid, num),
             "ses" => set(&mut self.ses, num),
-            "tty" | "terminal" => set(&mut self.tty, text),
+            "tty" => set(&mut self.tty, text),
+            "terminal" => set(&mut self.terminal, text),
+            "hostname" => set(&mut self.hostname, text),
+            "addr" => set(&mut self.addr, text),
             "comm" => set(&mut self.comm, text),
             "exe" => set(&mut self.exe, text),
+            "subj" => set(&mut self.subj, text),
+            "obj" => set(&mut self.obj, text),
             _ => {}
         }
     }
@@ -135,26 +149,46 @@ impl Writer {
         let path = self.path.clone();
         let err = sqlite_err(&path);
         let tx = self.conn.transaction().map_err(&err)?;
-        let mut new_sets = Vec::new();
+        // Type sets created here are cached only once the commit holds them.
+        let mut created: HashMap<String, i64> = HashMap::new();
         for event in events {
             let set = typeset_text(event);
-            let typeset = match self.typesets.get(&set) {
+            let typeset = match self.typesets.get(&set).or_else(|| created.get(&set)) {
                 Some(id) => *id,
                 None => {
                     let id = typeset_id(&tx, &set).map_err(&err)?;
-                    new_sets.push((set, id));
+                    created.insert(set, id);
                     id
                 }
             };
-            for (s, id) in new_sets.drain(..) {
-                self.typesets.insert(s, id);
-            }
             insert_event(&tx, event, typeset).map_err(&err)?;
         }
         for loss in losses {
             insert_loss(&tx, loss).map_err(&err)?;
         }
-        tx.commit().map_err(&err)
+        tx.commit().map_err(&err)?;
+        self.typesets.extend(created);
+        Ok(())
+    }
+
+    /// Sets `PRAGMA synchronous` for the writer's commits.
+    pub fn set_synchronous(&mut self, level: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute_batch(&format!("PRAGMA synchronous = {level}"))
+            .map_err(sqlite_err(&self.path))
+    }
+
+    /// The write-ahead log's path, for forcing it to disk.
+    pub fn wal_path(&self) -> PathBuf {
+        let mut p = self.path.clone().into_os_string();
+        p.push("-wal");
+        PathBuf::from(p)
+    }
+
+    /// Bytes the database takes on disk: the file and its write-ahead log.
+    pub fn disk_bytes(&self) -> u64 {
+        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        size(&self.path) + size(&self.wal_path())
     }
 }
 
@@ -194,8 +228,10 @@ fn insert_event(tx: &Transaction<'_>, event: &Event, typeset: i64) -> rusqlite::
     let flags = i64::from(event.records.iter().any(|r| r.error().is_some()));
     tx.prepare_cached(
         "INSERT INTO event (time_ms, serial, node, syscall, arch, success, exit, pid, ppid,
-            uid, euid, auid, gid, ses, tty, comm, exe, typeset, flags)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            uid, euid, auid, gid, egid, ses, tty, terminal, hostname, addr, comm, exe,
+            subj, obj, typeset, flags)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
     )?
     .execute(params![
         event.id.time_ms(),
@@ -211,10 +247,16 @@ fn insert_event(tx: &Transaction<'_>, event: &Event, typeset: i64) -> rusqlite::
         p.euid,
         p.auid,
         p.gid,
+        p.egid,
         p.ses,
         p.tty,
+        p.terminal,
+        p.hostname,
+        p.addr,
         p.comm,
         p.exe,
+        p.subj,
+        p.obj,
         typeset,
         flags,
     ])?;
@@ -244,8 +286,11 @@ fn insert_paths(tx: &Transaction<'_>, id: i64, r: &Record) -> rusqlite::Result<(
             r.raw("nametype").map(str::to_string),
             r.number("inode"),
         ),
-        types::CWD => (None, r.text_of("cwd"), None, None),
-        _ => return Ok(()),
+        // CWD records, and user messages that carry a cwd= (USER_CMD).
+        _ => match r.text_of("cwd") {
+            Some(cwd) => (None, Some(cwd), None, None),
+            None => return Ok(()),
+        },
     };
     tx.prepare_cached(
         "INSERT INTO path (event_id, item, name, nametype, inode) VALUES (?1, ?2, ?3, ?4, ?5)",

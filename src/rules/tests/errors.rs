@@ -103,12 +103,14 @@ fn key_without_rule() {
 
 #[test]
 fn two_key_fields() {
+    // `-F key=K` is `-k K` and keys join into one field; a key field with
+    // another operator stays a field of its own, and the kernel takes one.
     assert_eq!(
-        error("-a always,exit -S all -F key=a -k b"),
+        error("-a always,exit -S all -F key!=a -k b"),
         "field \"key\" may appear only once in a rule"
     );
     assert_eq!(
-        error("-a always,exit -S all -F key=a -F key=b"),
+        error("-a always,exit -S all -F key!=a -F key!=b"),
         "field \"key\" may appear only once in a rule"
     );
 }
@@ -124,6 +126,41 @@ fn watch_path_must_be_absolute() {
     assert_eq!(
         error("-a always,exit -F exe=bash"),
         "-F exe path must be absolute: bash"
+    );
+}
+
+#[test]
+fn watch_path_limits() {
+    let long = format!("/{}", "d".repeat(4095));
+    assert_eq!(
+        error(&format!("-w {long}")),
+        "watch path is 4096 bytes long; the kernel takes at most 4095"
+    );
+    let name = format!("/tmp/{}", "n".repeat(256));
+    assert_eq!(
+        error(&format!("-w {name}")),
+        format!("the last component of watch path {name} is longer than 255 bytes")
+    );
+}
+
+#[test]
+fn make_equivalent_needs_two_paths() {
+    for line in ["-q /a", "-q /a,", "-q ,/b"] {
+        let value = line.trim_start_matches("-q ");
+        assert_eq!(
+            error(line),
+            format!("-q {value}: use MOUNT-POINT,SUBTREE"),
+            "{line}"
+        );
+    }
+    assert_eq!(error("-q"), "option -q needs a value");
+}
+
+#[test]
+fn messages_without_control_characters() {
+    assert_eq!(
+        error("-m a\x07b"),
+        "-m text may not contain control characters"
     );
 }
 

@@ -1,8 +1,10 @@
-//! Rule-level tests: byte fixtures, the text -> wire -> text round trip over
-//! a corpus, command-line grammar, and one test per refused rule.
+//! Rule-level tests: byte fixtures (hand-made, and captured from the
+//! kernel), the text -> wire -> text round trip over a corpus, command-line
+//! grammar, and one test per refused rule.
 
 mod errors;
 mod fixtures;
+mod kernel_bytes;
 mod listing;
 mod roundtrip;
 mod syntax;

@@ -78,8 +78,23 @@ fn other_spellings_list_in_auditctl_form() {
             "-a always,exit -S all -F perm=WA -F filetype=file",
             "-a always,exit -S all -F perm=wa -F filetype=32768",
         ),
+        // -F key=K is -k K: every key goes to the end, in one field
         (
             "-a always,exit -S all -F key=a -F uid=0",
+            "-a always,exit -S all -F uid=0 -F key=a",
+        ),
+        (
+            "-a always,exit -S all -F key=a -k b -F key=c",
+            "-a always,exit -S all -F key=a -F key=b -F key=c",
+        ),
+        ("-a always,exit -F perm=r -k x", " -p r -k x"),
+        (
+            "-a always,exit -F exe=/usr/bin/x -F key=x",
+            "-a always,exit -S all -F exe=/usr/bin/x -F key=x",
+        ),
+        // another operator keeps a key field in place; auditctl prints '='
+        (
+            "-a always,exit -S all -F key!=a -F uid=0",
             "-a always,exit -S all -F key=a -F uid=0",
         ),
         ("-a always,exit -S all -F path=/x -p r", "-w /x -p r"),

@@ -82,8 +82,8 @@ fn key_and_i_depend_on_context() {
         inv.commands,
         [Command::ReadFile(PathBuf::from("/etc/audit/audit.rules"))]
     );
-    let inv = parse("-c -q -R r").unwrap();
-    assert!(inv.continue_on_error && inv.quiet && !inv.ignore_errors);
+    let inv = parse("-c -R r").unwrap();
+    assert!(inv.continue_on_error && !inv.ignore_errors);
 }
 
 #[test]
@@ -108,6 +108,70 @@ fn other_commands() {
         [Command::Trim, Command::Version, Command::Help]
     );
     assert_eq!(commands("-e 2"), [Command::Set(StatusChange::Enabled(2))]);
+}
+
+#[test]
+fn q_makes_a_subtree_equivalent() {
+    // auditctl's -q is AUDIT_MAKE_EQUIV, not "quiet".
+    assert_eq!(
+        commands("-q /mnt/watched,/srv/data"),
+        [Command::MakeEquivalent {
+            mount: "/mnt/watched".into(),
+            subtree: "/srv/data".into()
+        }]
+    );
+    assert_eq!(
+        commands("-q/a,b,c"),
+        [Command::MakeEquivalent {
+            mount: "/a".into(),
+            subtree: "b,c".into()
+        }]
+    );
+}
+
+#[test]
+fn warnings_auditctl_prints_but_obeys() {
+    let mismatch = "WARNING - 32/64 bit syscall mismatch, you should specify an arch";
+    let warnings = |line: &str| {
+        parse(line)
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+            .warnings
+    };
+    if crate::rules::arch::native().name() == "x86_64" {
+        // open is 2 on x86_64 and 5 on i386: without an arch the rule
+        // means different calls to 32- and 64-bit programs.
+        assert_eq!(warnings("-a always,exit -S open -k k"), [mismatch]);
+        assert_eq!(warnings("-a always,exit -S open,openat"), [mismatch]);
+        // Only the first -S is checked: it makes the arch the native one.
+        assert_eq!(
+            warnings("-a always,exit -S 2 -S open"),
+            Vec::<String>::new()
+        );
+        // A number, "all", an arch, or a delete: no warning.
+        for line in [
+            "-a always,exit -S 2",
+            "-a always,exit -S all -F uid=0",
+            "-a always,exit -F arch=b64 -S open",
+            "-a always,exit -F arch=b32 -S open",
+            "-d always,exit -S open",
+            "-a always,exit -F uid=0",
+        ] {
+            assert_eq!(warnings(line), Vec::<String>::new(), "{line}");
+        }
+        assert_eq!(warnings("-a always,exit -S 2,3"), [mismatch]);
+    }
+    assert_eq!(
+        warnings("-w /etc/../etc/passwd"),
+        ["Warning - relative path notation is not supported"]
+    );
+    assert_eq!(
+        warnings("-w /etc/*.conf -k c"),
+        ["Warning - wildcard notation is not supported"]
+    );
+    assert_eq!(
+        warnings("-W /tmp/x?"),
+        ["Warning - wildcard notation is not supported"]
+    );
 }
 
 #[test]

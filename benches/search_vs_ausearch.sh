@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# raudit search against ausearch on the same events, recorded at once by
+# auditd (log file) and by raudit --observe (SQLite), generated through the
+# kernel. Prints wall time and peak memory of each query for both tools,
+# for the burst as recorded and (when `raudit import` exists) for the same
+# log with its timestamps spread over a day.
+#
+# Usage (root): benches/search_vs_ausearch.sh [EVENTS]
+# Starts auditd only for the recording and stops it by its pid; leaves the
+# kernel as found (rules removed, audit pid released, flags restored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-1000000}
+
+cargo build --release --quiet --bin raudit --example open_loop
+target=${CARGO_TARGET_DIR:-target}
+bin=$(realpath "$target/release/raudit")
+gen=$(realpath "$target/release/examples/open_loop")
+work=$(mktemp -d /var/tmp/raudit-bench.XXXXXX)
+mkdir -p "$work/conf" "$work/data"
+touch "$work/data/hot" "$work/data/rare" "$work/data/target"
+chmod 755 "$work" "$work/data"; chmod 644 "$work/data/"*
+
+cat > "$work/conf/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $work/audit.log
+log_format = RAW
+flush = INCREMENTAL_ASYNC
+freq = 1000
+max_log_file = 100000
+num_logs = 2
+max_log_file_action = IGNORE
+priority_boost = 4
+name_format = NONE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+plugin_dir = $work/conf/plugins.d
+end_of_event_timeout = 2
+CONF
+mkdir -p "$work/conf/plugins.d"
+chmod 640 "$work/conf/auditd.conf"
+
+status() { "$bin" ctl -s | awk -v k="$1" '$1==k {print $2}'; }
+old_backlog=$(status backlog_limit)
+old_enabled=$(status enabled)
+auditd_pid=; raudit_pid=
+cleanup() {
+  "$bin" ctl -D >/dev/null 2>&1 || true
+  [ -n "$raudit_pid" ] && kill "$raudit_pid" 2>/dev/null && wait "$raudit_pid" 2>/dev/null || true
+  [ -n "$auditd_pid" ] && kill "$auditd_pid" 2>/dev/null && wait "$auditd_pid" 2>/dev/null || true
+  "$bin" ctl -b "$old_backlog" >/dev/null 2>&1 || true
+  "$bin" ctl -e "$old_enabled" >/dev/null 2>&1 || true
+  [ -n "${KEEP:-}" ] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+/usr/sbin/auditd -f -n -c "$work/conf" >"$work/auditd.out" 2>&1 &
+auditd_pid=$!
+for _ in $(seq 100); do [ "$(status pid)" = "$auditd_pid" ] && break; sleep 0.1; done
+[ "$(status pid)" = "$auditd_pid" ] || { echo "auditd did not start:"; tail -3 "$work/auditd.out"; exit 1; }
+"$bin" daemon --observe --db "$work/raudit.db" 2>/dev/null &
+raudit_pid=$!
+until "$bin" search --db "$work/raudit.db" -m DAEMON_START >/dev/null 2>&1; do sleep 0.1; done
+"$bin" ctl -b 8192 >/dev/null
+"$bin" ctl -w "$work/data/hot" -p r -k hot
+"$bin" ctl -w "$work/data/rare" -p r -k rare
+"$bin" ctl -w "$work/data/target" -p r -k target
+
+t0=$(date +%s)
+"$gen" "$work/data/hot" $((events / 2)) >/dev/null
+"$gen" "$work/data/rare" 10 >/dev/null
+setpriv --reuid=1000 --regid=1000 --clear-groups "$gen" "$work/data/target" 1000 >/dev/null
+"$gen" "$work/data/hot" $((events / 2 - 1010)) >/dev/null
+t1=$(date +%s)
+sleep 3
+"$bin" ctl -D >/dev/null
+kill "$raudit_pid"; wait "$raudit_pid" || true; raudit_pid=
+kill "$auditd_pid"; wait "$auditd_pid" || true; auditd_pid=
+echo "recorded: $(grep -c 'type=SYSCALL' "$work/audit.log") auditd events, $(du -h "$work/audit.log" | cut -f1) log, $(du -h "$work/raudit.db" | cut -f1) database, in $((t1 - t0)) s"
+
+# One minute around the middle of the run.
+mid=$(( (t0 + t1) / 2 ))
+from_d=$(date -d "@$((mid - 30))" +%m/%d/%y); from_t=$(date -d "@$((mid - 30))" +%T)
+to_d=$(date -d "@$((mid + 30))" +%m/%d/%y); to_t=$(date -d "@$((mid + 30))" +%T)
+
+measure() { # label, then a command: prints "seconds peak_kib lines"
+  local label=$1; shift
+  local out; out=$( { /usr/bin/time -f "%e %M" "$@" 2>/dev/null | wc -l; } 2>&1 )
+  printf '%s' "$out" | tr '\n' ' ' | awk -v l="$label" '{printf "%-40s %8.3f s %8d KiB %9d lines\n", l, $2, $3, $1}'
+}
+
+run_queries() { # db log
+  local db=$1 log=$2
+  for q in "-k rare" "-f $work/data/target" "-ui 1000" "-ts $from_d $from_t -te $to_d $to_t" "-i -k rare"; do
+    # shellcheck disable=SC2086
+    measure "ausearch $q" env TZ=UTC LC_ALL=C /sbin/ausearch -if "$log" $q
+    # shellcheck disable=SC2086
+    measure "raudit search $q" env TZ=UTC LC_ALL=C "$bin" search --db "$db" $q
+  done
+}
+
+echo "== burst (as recorded: $events events within $((t1 - t0)) s)"
+run_queries "$work/raudit.db" "$work/audit.log"
+
+if "$bin" import --help >/dev/null 2>&1; then
+  # The same events spread over 24 hours: rewrite each timestamp.
+  awk -v start="$t0" -v span=$((t1 - t0 + 1)) '{
+      if (match($0, /audit\(([0-9]+)\.([0-9]+):/, m)) {
+        s = start + int((m[1] - start) * 86400 / span);
+        sub(/audit\([0-9]+\./, "audit(" s ".");
+      }
+      print }' "$work/audit.log" > "$work/day.log"
+  "$bin" import --db "$work/day.db" "$work/day.log" >/dev/null
+  mid=$((t0 + 43200))
+  from_d=$(date -d "@$((mid - 30))" +%m/%d/%y); from_t=$(date -d "@$((mid - 30))" +%T)
+  to_d=$(date -d "@$((mid + 30))" +%m/%d/%y); to_t=$(date -d "@$((mid + 30))" +%T)
+  echo "== day-spread (the same events over 24 h)"
+  run_queries "$work/day.db" "$work/day.log"
+fi

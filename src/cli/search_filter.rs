@@ -1,0 +1,253 @@
+//! ausearch's filter options, and their conversion into a store filter.
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use crate::record::types;
+use crate::rules::arch;
+use crate::search::time::{self, Bound};
+use crate::store::query::Filter;
+
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Events with this key (any of an event's keys).
+    #[arg(short = 'k', long = "key", value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Events that touched this file (PATH names, working directory).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Events holding a record of these types (names or numbers, comma
+    /// lists, ALL).
+    #[arg(short = 'm', long = "message", value_name = "TYPE[,TYPE]")]
+    pub types: Vec<String>,
+    /// Events of this process id.
+    #[arg(short = 'p', long = "pid", value_name = "PID")]
+    pub pids: Vec<i64>,
+    /// Events of this parent process id (`-pp`).
+    #[arg(long = "ppid", value_name = "PPID")]
+    pub ppids: Vec<i64>,
+    /// The event with this serial number.
+    #[arg(short = 'a', long = "event", value_name = "ID")]
+    pub events: Vec<u64>,
+    /// Start time (`-ts`): keyword, date and/or time, ISO 8601, or a
+    /// relative time such as 15m, 2h, 3d.
+    #[arg(long = "start", value_name = "DATE] [TIME", num_args = 1..=2)]
+    pub start: Option<Vec<String>>,
+    /// End time (`-te`).
+    #[arg(long = "end", value_name = "DATE] [TIME", num_args = 1..=2)]
+    pub end: Option<Vec<String>>,
+    /// User id, name or number (`-ui`).
+    #[arg(long = "uid", value_name = "USER")]
+    pub uids: Vec<String>,
+    /// Effective user id (`-ue`).
+    #[arg(long = "uid-effective", value_name = "USER")]
+    pub euids: Vec<String>,
+    /// Login user id, auid (`-ul`).
+    #[arg(long = "loginuid", value_name = "USER")]
+    pub auids: Vec<String>,
+    /// Any of user id, effective user id or login user id (`-ua`).
+    #[arg(long = "uid-all", value_name = "USER")]
+    pub any_uids: Vec<String>,
+    /// Group id, name or number (`-gi`).
+    #[arg(long = "gid", value_name = "GROUP")]
+    pub gids: Vec<String>,
+    /// Effective group id (`-ge`).
+    #[arg(long = "gid-effective", value_name = "GROUP")]
+    pub egids: Vec<String>,
+    /// Group id or effective group id (`-ga`).
+    #[arg(long = "gid-all", value_name = "GROUP")]
+    pub any_gids: Vec<String>,
+    /// System call, name (for --arch, else this machine) or number (`-sc`).
+    #[arg(long = "syscall", value_name = "SYSCALL")]
+    pub syscalls: Vec<String>,
+    /// CPU architecture: b32, b64 or a machine name.
+    #[arg(long = "arch", value_name = "ARCH")]
+    pub arch: Option<String>,
+    /// Whether the system call succeeded: yes or no (`-sv`).
+    #[arg(long = "success", value_name = "yes|no")]
+    pub success: Option<String>,
+    /// System call exit code: a number or an errno name such as -EPERM.
+    #[arg(
+        short = 'e',
+        long = "exit",
+        value_name = "CODE",
+        allow_hyphen_values = true
+    )]
+    pub exits: Vec<String>,
+    /// Login session id.
+    #[arg(long = "session", value_name = "ID")]
+    pub sessions: Vec<i64>,
+    /// Command name (comm).
+    #[arg(short = 'c', long = "comm", value_name = "COMM")]
+    pub comms: Vec<String>,
+    /// Executable path (exe).
+    #[arg(short = 'x', long = "executable", value_name = "EXE")]
+    pub exes: Vec<String>,
+    /// Remote host name or address (`-hn`).
+    #[arg(long = "host", value_name = "HOST")]
+    pub hosts: Vec<String>,
+    /// Terminal (`-tm`).
+    #[arg(long = "terminal", value_name = "TERM")]
+    pub terminals: Vec<String>,
+    /// Subject or object security context (`-se`).
+    #[arg(long = "context", value_name = "CONTEXT")]
+    pub contexts: Vec<String>,
+    /// Subject security context (`-su`).
+    #[arg(long = "subject", value_name = "CONTEXT")]
+    pub subjects: Vec<String>,
+    /// Object security context.
+    #[arg(short = 'o', long = "object", value_name = "CONTEXT")]
+    pub objects: Vec<String>,
+    /// Node name.
+    #[arg(short = 'n', long = "node", value_name = "NODE")]
+    pub nodes: Vec<String>,
+    /// Text options match the whole value, not a part of it.
+    #[arg(short = 'w', long = "word")]
+    pub whole_word: bool,
+}
+
+/// ausearch's multi-letter single-dash flags, as clap long options.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("-ts", "--start"),
+    ("-te", "--end"),
+    ("-pp", "--ppid"),
+    ("-ui", "--uid"),
+    ("-ue", "--uid-effective"),
+    ("-ul", "--loginuid"),
+    ("-ua", "--uid-all"),
+    ("-gi", "--gid"),
+    ("-ge", "--gid-effective"),
+    ("-ga", "--gid-all"),
+    ("-sc", "--syscall"),
+    ("-sv", "--success"),
+    ("-hn", "--host"),
+    ("-tm", "--terminal"),
+    ("-se", "--context"),
+    ("-su", "--subject"),
+    ("-if", "--input"),
+];
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> anyhow::Result<Filter> {
+        let now = chrono::Local::now();
+        let machine = match &self.arch {
+            Some(a) => Some(arch::parse_arch(a).map_err(|e| anyhow::anyhow!("--arch: {e}"))?),
+            None => None,
+        };
+        let times = |words: &Option<Vec<String>>, bound| {
+            words
+                .as_deref()
+                .map(|w| time::parse(w, bound, now))
+                .transpose()
+        };
+        Ok(Filter {
+            keys: self.keys.clone(),
+            files: self.files.clone(),
+            types: message_types(&self.types)?,
+            pids: self.pids.clone(),
+            ppids: self.ppids.clone(),
+            serials: self.events.clone(),
+            start_ms: times(&self.start, Bound::Start)?,
+            end_ms: times(&self.end, Bound::End)?,
+            uids: ids(&self.uids, user_id)?,
+            euids: ids(&self.euids, user_id)?,
+            auids: ids(&self.auids, user_id)?,
+            any_uids: ids(&self.any_uids, user_id)?,
+            gids: ids(&self.gids, group_id)?,
+            egids: ids(&self.egids, group_id)?,
+            any_gids: ids(&self.any_gids, group_id)?,
+            syscalls: ids(&self.syscalls, |s| syscall(s, machine))?,
+            arch: machine.map(|m| i64::from(m.elf)),
+            success: self.success.as_deref().map(success).transpose()?,
+            exits: ids(&self.exits, exit_code)?,
+            sessions: self.sessions.clone(),
+            comms: self.comms.clone(),
+            exes: self.exes.clone(),
+            hosts: self.hosts.clone(),
+            terminals: self.terminals.clone(),
+            subjects: self.subjects.clone(),
+            objects: self.objects.clone(),
+            contexts: self.contexts.clone(),
+            nodes: self.nodes.clone(),
+            whole_word: self.whole_word,
+        })
+    }
+}
+
+fn ids(
+    values: &[String],
+    resolve: impl Fn(&str) -> anyhow::Result<i64>,
+) -> anyhow::Result<Vec<i64>> {
+    values.iter().map(|v| resolve(v)).collect()
+}
+
+/// `-m` types: names in any case, numbers, comma lists; ALL means any.
+fn message_types(values: &[String]) -> anyhow::Result<Vec<u32>> {
+    let mut out = Vec::new();
+    for t in values.iter().flat_map(|t| t.split(',')) {
+        if t.eq_ignore_ascii_case("all") {
+            return Ok(Vec::new());
+        }
+        let n =
+            types::type_number(t).with_context(|| format!("unknown record type {t:?} for -m"))?;
+        out.push(n);
+    }
+    Ok(out)
+}
+
+fn user_id(v: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    match nix::unistd::User::from_name(v) {
+        Ok(Some(u)) => Ok(i64::from(u.uid.as_raw())),
+        _ => bail!("unknown user {v:?}"),
+    }
+}
+
+fn group_id(v: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    match nix::unistd::Group::from_name(v) {
+        Ok(Some(g)) => Ok(i64::from(g.gid.as_raw())),
+        _ => bail!("unknown group {v:?}"),
+    }
+}
+
+/// A syscall number, or a name in the table of `--arch` (else this machine's).
+fn syscall(v: &str, machine: Option<&'static arch::Machine>) -> anyhow::Result<i64> {
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    let m = machine.unwrap_or_else(arch::native);
+    m.syscalls()
+        .and_then(|t| t.number(v))
+        .map(i64::from)
+        .with_context(|| format!("unknown syscall {v:?} for arch {}", m.name()))
+}
+
+fn success(v: &str) -> anyhow::Result<bool> {
+    match v {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => bail!("invalid success value {v:?}: expected yes or no"),
+    }
+}
+
+/// An exit code: a number, or an errno name with its sign (`-EPERM`).
+fn exit_code(v: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = v.parse::<i64>() {
+        return Ok(n);
+    }
+    let (sign, name) = match v.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, v),
+    };
+    crate::rules::tables::errnos()
+        .number(name)
+        .map(|n| sign * i64::from(n))
+        .with_context(|| {
+            format!("invalid exit code {v:?}: expected a number or an errno name such as -EPERM")
+        })
+}

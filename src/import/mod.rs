@@ -1,0 +1,307 @@
+//! Loading auditd log files into the store, so that users migrating from
+//! auditd keep their history, and so that `search -if` can query a log.
+//!
+//! A log is read line by line (raw or ENRICHED format: the part after the
+//! `\x1d` separator, auditd's interpretation, is kept aside in the
+//! `enrichment` table), its records are grouped into events as ausearch
+//! groups a log ([`crate::event::LogEvents`]), and the events go through
+//! the store's writer in batches. Lines without a readable
+//! `audit(SEC.MSEC:SERIAL)` stamp are skipped and counted, as ausearch
+//! skips them.
+//!
+//! Importing is idempotent: an event whose records are already stored
+//! under the same time, serial and node is skipped, whether an earlier
+//! import or the daemon put it there. So importing a log twice, or a log
+//! that overlaps what the daemon recorded beside auditd, adds nothing.
+
+pub mod enrich;
+mod files;
+mod progress;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::event::{Event, LogEvents};
+use crate::record::{parse_log_line, EventId, Record};
+use crate::store::{self, StoreError, Writer};
+pub use files::log_files;
+pub use progress::Progress;
+
+/// Events written per transaction.
+const BATCH: usize = 2000;
+
+/// What an import did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub records: u64,
+    /// Events read from the logs.
+    pub events: u64,
+    /// Events stored by this import.
+    pub added: u64,
+    /// Events skipped because the store already held them.
+    pub duplicates: u64,
+    /// Lines skipped for want of a readable stamp.
+    pub skipped: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("reading {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Records read from a sequence of log files (or any readers), one line
+/// each; empty lines are skipped, undecodable bytes replaced.
+struct Lines<'p> {
+    sources: std::vec::IntoIter<(PathBuf, Box<dyn BufRead>)>,
+    current: Option<(PathBuf, Box<dyn BufRead>)>,
+    buf: Vec<u8>,
+    progress: &'p mut Progress,
+    error: Option<ImportError>,
+    records: u64,
+    skipped: u64,
+    pending: Rc<RefCell<enrich::Pending>>,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            if self.current.is_none() {
+                let (path, reader) = self.sources.next()?;
+                self.progress.start_file(&path);
+                self.current = Some((path, reader));
+            }
+            let (path, reader) = self.current.as_mut()?;
+            self.buf.clear();
+            match reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => {
+                    self.current = None;
+                }
+                Ok(n) => {
+                    self.progress.advance(n as u64);
+                    let line = String::from_utf8_lossy(&self.buf);
+                    let line = line.trim_end_matches(['\n', '\r']);
+                    if line.is_empty() {
+                        continue;
+                    }
+                    let (raw, extra) = match line.split_once('\x1d') {
+                        Some((raw, extra)) => (raw, Some(extra)),
+                        None => (line, None),
+                    };
+                    let record = parse_log_line(raw);
+                    if record.id == EventId::default() && record.error().is_some() {
+                        self.skipped += 1;
+                        continue;
+                    }
+                    if let Some(extra) = extra {
+                        self.pending.borrow_mut().hold(&record, extra.to_string());
+                    }
+                    self.records += 1;
+                    return Some(record);
+                }
+                Err(source) => {
+                    self.error = Some(ImportError::Read {
+                        path: path.clone(),
+                        source,
+                    });
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Where log text comes from: files, or standard input.
+pub enum Source {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Source {
+    fn open(self) -> Result<(PathBuf, u64, Box<dyn BufRead>), ImportError> {
+        match self {
+            Source::Stdin => Ok((
+                PathBuf::from("-"),
+                0,
+                Box::new(std::io::BufReader::new(std::io::stdin())),
+            )),
+            Source::File(path) => {
+                let read_err = |source| ImportError::Read {
+                    path: path.clone(),
+                    source,
+                };
+                let file = std::fs::File::open(&path).map_err(read_err)?;
+                let len = file.metadata().map_or(0, |m| m.len());
+                Ok((path, len, Box::new(std::io::BufReader::new(file))))
+            }
+        }
+    }
+}
+
+/// Imports `sources`, in order, into the database at `db`.
+pub fn import(
+    sources: Vec<Source>,
+    db: &Path,
+    progress: &mut Progress,
+) -> Result<Summary, ImportError> {
+    let mut opened = Vec::new();
+    let mut total = 0;
+    for s in sources {
+        let (path, len, reader) = s.open()?;
+        total += len;
+        opened.push((path, reader));
+    }
+    progress.set_total(total);
+    let files = opened.len();
+    let mut writer = Writer::open(db)?;
+    let conn = store::open_writable(db)?;
+    let mut summary = Summary {
+        files,
+        ..Summary::default()
+    };
+    let mut lines = Lines {
+        sources: opened.into_iter(),
+        current: None,
+        buf: Vec::new(),
+        progress,
+        error: None,
+        records: 0,
+        skipped: 0,
+        pending: Rc::default(),
+    };
+    let pending = lines.pending.clone();
+    let mut batch = Batch::default();
+    let err = store::sqlite_err(db);
+    for event in LogEvents::new(&mut lines) {
+        summary.events += 1;
+        let extras = pending.borrow_mut().take(&event);
+        if batch.holds(&event) || stored(&conn, &event).map_err(&err)? {
+            summary.duplicates += 1;
+            continue;
+        }
+        batch.push(event, extras);
+        if batch.events.len() >= BATCH {
+            summary.added += batch.write(&mut writer, &conn, db)?;
+        }
+    }
+    summary.added += batch.write(&mut writer, &conn, db)?;
+    summary.records = lines.records;
+    summary.skipped = lines.skipped;
+    if let Some(e) = lines.error.take() {
+        return Err(e);
+    }
+    lines.progress.finish(&summary);
+    Ok(summary)
+}
+
+/// Events waiting for their transaction, and what they are, so that an
+/// event repeated within one batch is caught too.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    extras: Vec<Option<enrich::Extras>>,
+    keys: HashSet<(i64, u64, Option<String>, String)>,
+}
+
+impl Batch {
+    fn key(event: &Event) -> (i64, u64, Option<String>, String) {
+        (
+            event.id.time_ms(),
+            event.id.serial,
+            event.node.clone(),
+            body(event),
+        )
+    }
+
+    fn holds(&self, event: &Event) -> bool {
+        self.keys.contains(&Self::key(event))
+    }
+
+    fn push(&mut self, event: Event, extras: Option<enrich::Extras>) {
+        self.keys.insert(Self::key(&event));
+        self.events.push(event);
+        self.extras.push(extras);
+    }
+
+    /// Writes the events, then the enrichment of those that have any.
+    fn write(
+        &mut self,
+        writer: &mut Writer,
+        conn: &Connection,
+        db: &Path,
+    ) -> Result<u64, StoreError> {
+        let n = self.events.len() as u64;
+        if n > 0 {
+            writer.write(&self.events, &[])?;
+            self.write_enrichment(conn).map_err(store::sqlite_err(db))?;
+        }
+        self.events.clear();
+        self.extras.clear();
+        self.keys.clear();
+        Ok(n)
+    }
+
+    fn write_enrichment(&self, conn: &Connection) -> rusqlite::Result<()> {
+        if self.extras.iter().all(Option::is_none) {
+            return Ok(());
+        }
+        let tx = conn.unchecked_transaction()?;
+        for (event, extras) in self.events.iter().zip(&self.extras) {
+            let Some(extras) = extras else { continue };
+            if let Some(id) = enrich::event_rowid(&tx, event, &body(event))? {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO enrichment (event_id, records) VALUES (?1, ?2)",
+                )?
+                .execute(rusqlite::params![id, enrich::encode(extras)])?;
+            }
+        }
+        tx.commit()
+    }
+}
+
+/// An event's records as the store keeps them: one `TYPE text` per line.
+pub(crate) fn body(event: &Event) -> String {
+    event
+        .records
+        .iter()
+        .map(|r| format!("{} {}\n", r.rtype, r.text))
+        .collect()
+}
+
+/// Whether the store already holds this event: same time, serial, node
+/// and records.
+fn stored(conn: &Connection, event: &Event) -> rusqlite::Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT 1 FROM event e JOIN body b ON b.event_id = e.id
+         WHERE e.time_ms = ?1 AND e.serial = ?2 AND e.node IS ?3 AND b.records = ?4
+         LIMIT 1",
+    )?;
+    let found: Option<i64> = stmt
+        .query_row(
+            rusqlite::params![
+                event.id.time_ms(),
+                event.id.serial as i64,
+                event.node,
+                body(event)
+            ],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,109 @@
+//! Bad environments and bad input at the command line: one clear line on
+//! stderr naming the problem, a non-zero exit, never a panic.
+
+mod common;
+
+use std::process::Command;
+
+use common::{raudit, stderr, BIN};
+
+/// Runs the binary as the unprivileged user `nobody`.
+fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipping: switching to nobody needs root");
+        return None;
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(BIN)
+        .args(args)
+        .output()
+        .expect("setpriv (util-linux)");
+    Some(out)
+}
+
+fn one_line(out: &std::process::Output) -> String {
+    let err = stderr(out);
+    assert_eq!(err.lines().count(), 1, "one line expected: {err:?}");
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+#[test]
+fn non_root_users_are_told_root_is_needed() {
+    for args in [
+        &["ctl", "-l"][..],
+        &["ctl", "-w", "/tmp", "-k", "x"],
+        &["daemon", "--db", "/tmp/raudit-nobody.db"],
+    ] {
+        let Some(out) = as_nobody(args) else {
+            return;
+        };
+        // auditctl exits 4 when not root; the daemon, like auditd, 1.
+        let code = if args[0] == "ctl" { 4 } else { 1 };
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let err = one_line(&out);
+        assert!(err.contains("root"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_database_that_cannot_be_created_is_named_with_its_cause() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipping a_database_that_cannot_be_created_is_named_with_its_cause: not root");
+        return;
+    }
+    // /proc refuses new directories, so the store fails before the daemon
+    // touches the kernel.
+    let out = raudit(&["daemon", "--db", "/proc/raudit-test/audit.db"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = one_line(&out);
+    assert!(err.contains("/proc/raudit-test"), "{err}");
+    assert!(
+        err.contains("No such file or directory") || err.contains("ermission"),
+        "{err}"
+    );
+}
+
+#[test]
+fn search_names_a_missing_database() {
+    let out = raudit(&["search", "--db", "/nonexistent/raudit.db", "-k", "x"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = one_line(&out);
+    assert!(
+        err.contains("/nonexistent/raudit.db does not exist"),
+        "{err}"
+    );
+}
+
+#[test]
+fn search_rejects_bad_arguments_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    raudit::store::Writer::open(&db).unwrap();
+    let db = db.to_str().unwrap();
+    for (args, expect) in [
+        (&["-m", "NOPE"][..], "unknown record type \"NOPE\""),
+        (&["-ts", "31/31/2026"], "invalid time \"31/31/2026\""),
+        (&["-p", "abc"], "abc"),
+        (&["--no-such-flag"], "--no-such-flag"),
+    ] {
+        let mut all = vec!["search", "--db", db];
+        all.extend_from_slice(args);
+        let out = raudit(&all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = one_line(&out);
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn an_empty_database_has_no_matches() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    raudit::store::Writer::open(&db).unwrap();
+    let out = raudit(&["search", "--db", db.to_str().unwrap(), "-k", "nothing"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "<no matches>\n");
+    assert!(out.stdout.is_empty());
+}
