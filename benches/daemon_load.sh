@@ -8,6 +8,9 @@
 # backlog limit and enabled flag restored.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Kernel audit state is global: take the lock the kernel tests take.
+exec 9>/tmp/raudit-kernel-tests.lock
+flock 9
 opens=${1:-200000}
 backlog=${2:-8192}
 

@@ -107,3 +107,48 @@ fn an_empty_database_has_no_matches() {
     assert_eq!(stderr(&out), "<no matches>\n");
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn ctl_status_adds_the_recorded_loss_but_not_as_auditctl() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipping ctl_status_adds_the_recorded_loss_but_not_as_auditctl: not root");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let gap = raudit::store::LossRow {
+        time_ms: 1,
+        kind: "serial_gap",
+        first_serial: Some(10),
+        last_serial: Some(14),
+        count: 5,
+        detail: "test".into(),
+    };
+    raudit::store::Writer::open(&db)
+        .unwrap()
+        .write(&[], &[gap])
+        .unwrap();
+    let out = Command::new(BIN)
+        .args(["ctl", "-s"])
+        .env("RAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let expect = format!("raudit_recorded_loss serial_gap=5 ({})\n", db.display());
+    assert!(text.ends_with(&expect), "{text}");
+    assert!(text.starts_with("enabled "), "{text}");
+
+    let link = dir.path().join("auditctl");
+    std::os::unix::fs::symlink(BIN, &link).unwrap();
+    let out = Command::new(&link)
+        .arg("-s")
+        .env("RAUDIT_DB", &db)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("raudit_recorded_loss"),
+        "auditctl's output stays auditctl's: {text}"
+    );
+}

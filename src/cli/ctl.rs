@@ -186,6 +186,9 @@ impl Ctl {
                 let now = sock.get_status().map_err(refused)?;
                 let loginuid = status::loginuid_immutable(sock);
                 print(&status::text(&now, *interpret, loginuid))?;
+                if let Some(line) = status::recorded_loss() {
+                    print(&line)?;
+                }
             }
             Command::Set(change) => kernel::set(self.sock()?, *change).map_err(refused)?,
             Command::ResetLost => {

@@ -148,7 +148,9 @@ impl FilterArgs {
             ppids: self.ppids.clone(),
             serials: self.events.clone(),
             start_ms: times(&self.start, Bound::Start)?,
-            end_ms: times(&self.end, Bound::End)?,
+            // ausearch compares whole seconds: an end time takes in every
+            // event of its last second.
+            end_ms: times(&self.end, Bound::End)?.map(|t| t - t.rem_euclid(1000) + 999),
             uids: ids(&self.uids, user_id)?,
             euids: ids(&self.euids, user_id)?,
             auids: ids(&self.auids, user_id)?,

@@ -7,7 +7,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::event::{Assembler, Event, Gap};
+use crate::event::{Assembler, Event, Gap, Release};
 use crate::record::parse_payload;
 use crate::store::LossRow;
 
@@ -21,6 +21,9 @@ const DISK_CHECK: Duration = Duration::from_secs(5);
 
 pub struct Pipeline {
     assembler: Assembler,
+    /// Completed events wait here for older ones still being assembled,
+    /// so that they are stored in the order an auditd log holds them.
+    release: Release,
     out: SyncSender<Vec<Output>>,
     /// Completed events and losses not yet handed to the writer.
     pending: Vec<Output>,
@@ -51,6 +54,7 @@ impl Pipeline {
         let db = config.db.clone();
         Pipeline {
             assembler: Assembler::new(config.eoe_timeout),
+            release: Release::default(),
             out,
             pending: Vec::new(),
             lost,
@@ -114,7 +118,7 @@ impl Pipeline {
                 Input::Record(rtype, payload) => {
                     let record = parse_payload(u32::from(rtype), &payload);
                     if let Some(e) = self.assembler.push(record, now) {
-                        self.emit(e);
+                        self.release.hold(e);
                     }
                 }
                 Input::Overrun => self.loss(
@@ -134,9 +138,14 @@ impl Pipeline {
         self.send();
     }
 
-    /// Hands everything pending to the writer. A send fails only when the
-    /// writer died; its error is reported when it is joined.
+    /// Hands everything pending to the writer, with the completed events
+    /// no older open event holds back. A send fails only when the writer
+    /// died; its error is reported when it is joined.
     pub fn send(&mut self) {
+        let oldest = self.assembler.oldest_open();
+        for e in self.release.ready(oldest) {
+            self.emit(e);
+        }
         if !self.pending.is_empty() {
             let _ = self.out.send(std::mem::take(&mut self.pending));
         }
@@ -144,7 +153,7 @@ impl Pipeline {
 
     fn tick(&mut self, now: Instant) {
         for e in self.assembler.expire(now) {
-            self.emit(e);
+            self.release.hold(e);
         }
         for g in self.assembler.gaps(now) {
             self.gap(g);
@@ -185,6 +194,9 @@ impl Pipeline {
     pub fn finish(&mut self) {
         let (events, gaps) = self.assembler.flush();
         for e in events {
+            self.release.hold(e);
+        }
+        for e in self.release.ready(None) {
             self.emit(e);
         }
         for g in gaps {

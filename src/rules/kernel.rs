@@ -244,14 +244,27 @@ pub fn reset_counter(sock: &mut AuditSocket, counter: Counter) -> Result<u32, Ap
         .map_err(|e| refused(sock, e, Request::Change, what.into()))
 }
 
+/// AUDIT_FEATURE_LOGINUID_IMMUTABLE (linux/audit.h).
+pub const LOGINUID_IMMUTABLE: u32 = 1;
+
+/// struct audit_features {u32 vers = 1, mask, features, lock} asking to set
+/// (or clear) one feature and optionally lock it, as libaudit's
+/// audit_set_feature builds it.
+pub fn features_payload(feature: u32, value: bool, lock: bool) -> Vec<u8> {
+    let bit = 1u32 << (feature & 31);
+    let words = [
+        1u32,
+        bit,
+        if value { bit } else { 0 },
+        if lock { bit } else { 0 },
+    ];
+    words.iter().flat_map(|w| w.to_ne_bytes()).collect()
+}
+
 /// `--loginuid-immutable`: struct audit_features {vers 1, mask, features,
 /// lock} with AUDIT_FEATURE_LOGINUID_IMMUTABLE (bit 1) set and locked.
 pub fn loginuid_immutable(sock: &mut AuditSocket) -> Result<(), ApplyError> {
-    let bit = 1u32 << 1;
-    let payload: Vec<u8> = [1u32, bit, bit, bit]
-        .iter()
-        .flat_map(|w| w.to_ne_bytes())
-        .collect();
+    let payload = features_payload(LOGINUID_IMMUTABLE, true, true);
     let what = "making loginuid immutable";
     sock.command(msg::SET_FEATURE, &payload, what)
         .map_err(|e| refused(sock, e, Request::Change, what.into()))
@@ -388,5 +401,26 @@ mod tests {
         assert!(!normal.prepend);
         assert_eq!(normal.syscalls.0[63], 0x0000_ffff);
         assert!(normal.syscalls.is_all());
+    }
+}
+
+#[cfg(test)]
+mod feature_tests {
+    use super::*;
+
+    #[test]
+    fn loginuid_immutable_request_bytes() {
+        // x86_64 little endian, as `auditctl --loginuid-immutable` sends it.
+        let expected: [u8; 16] = [
+            0x01, 0x00, 0x00, 0x00, // vers: AUDIT_FEATURE_VERSION 1
+            0x02, 0x00, 0x00, 0x00, // mask: 1 << AUDIT_FEATURE_LOGINUID_IMMUTABLE
+            0x02, 0x00, 0x00, 0x00, // features: set
+            0x02, 0x00, 0x00, 0x00, // lock: locked until reboot
+        ];
+        assert_eq!(features_payload(LOGINUID_IMMUTABLE, true, true), expected);
+        assert_eq!(
+            &features_payload(0, false, false)[4..],
+            &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 }

@@ -7,6 +7,35 @@ use std::fmt::Write;
 use crate::netlink::{msg, AuditSocket};
 use crate::wire::status::AuditStatus;
 
+/// What raudit's store recorded as lost (kernel lost counter, serial gaps,
+/// overruns), one line after the kernel's status: `raudit ctl -s` only,
+/// not under the `auditctl` name, whose output scripts parse as it is.
+/// `None` when invoked as auditctl or when no database can be read.
+pub fn recorded_loss() -> Option<String> {
+    let invoked = std::env::args_os().next()?;
+    if std::path::Path::new(&invoked).file_name()? == "auditctl" {
+        return None;
+    }
+    // RAUDIT_DB names another database (tests, several daemons).
+    let db = match std::env::var_os("RAUDIT_DB") {
+        Some(db) => db.into(),
+        None => crate::config::Config::load(std::path::Path::new(crate::config::DEFAULT_PATH))
+            .map(|c| c.db)
+            .unwrap_or_else(|_| crate::store::DEFAULT_DB.into()),
+    };
+    let conn = crate::store::open_read_only(&db).ok()?;
+    let totals = crate::store::query::loss_totals(&conn).ok()?;
+    let mut line = String::from("raudit_recorded_loss");
+    if totals.is_empty() {
+        line.push_str(" none");
+    }
+    for (kind, count) in totals {
+        let _ = write!(line, " {kind}={count}");
+    }
+    let _ = writeln!(line, " ({})", db.display());
+    Some(line)
+}
+
 /// AUDIT_FEATURE_LOGINUID_IMMUTABLE's bit in struct audit_features.
 const LOGINUID_IMMUTABLE: u32 = 1 << 1;
 
