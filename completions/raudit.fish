@@ -68,6 +68,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l context -d 'Sub
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Subject security context (`-su`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d 'Resume after the last event a previous search with the same FILE printed, and record this search\'s last event there' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
 interpret\t'Values interpreted, as `ausearch -i` prints them'
@@ -79,6 +80,8 @@ shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l just-one -d 'Stop after the first matching event'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s l -l line-buffered -d 'Flush the output after each event'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s r -l raw -d 'Records as auditd writes them (same as --format raw)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s i -l interpret -d 'Interpret values as ausearch -i does (same as --format interpret)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l stdin -d 'Search raw records read from standard input (as `-if -`)'

@@ -200,3 +200,45 @@ fn filters_agree_with_ausearch_on_every_log() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn checkpoint_just_one_and_relative_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    store_log(&Path::new(DATA).join("corpus/netlink-normal.log"), &db);
+    let cp = dir.path().join("cp");
+    let search = |args: &[&str]| {
+        run(Command::new(common::BIN)
+            .args(["search", "--db"])
+            .arg(&db)
+            .args(args))
+    };
+    let first = search(&["--checkpoint", cp.to_str().unwrap(), "-m", "SYSCALL"]);
+    assert_eq!(first.code, Some(0));
+    assert_eq!(first.stdout.matches("----").count(), 5);
+    assert!(std::fs::read_to_string(&cp)
+        .unwrap()
+        .starts_with("position="));
+    let again = search(&["--checkpoint", cp.to_str().unwrap(), "-m", "SYSCALL"]);
+    assert_eq!(again.code, Some(1), "nothing new since the checkpoint");
+    assert_eq!(again.stderr, "<no matches>\n");
+
+    let one = search(&["--just-one", "-m", "SYSCALL"]);
+    assert_eq!(one.stdout.matches("----").count(), 1);
+    // The corpus is from 2017: nothing in the last 15 minutes, all since 10 years.
+    assert_eq!(search(&["-ts", "15m"]).code, Some(1));
+    assert_eq!(
+        search(&["-ts", "3650d", "-l"])
+            .stdout
+            .matches("----")
+            .count(),
+        5
+    );
+    assert_eq!(
+        search(&["-ts", "2017-04-12T22:48:11Z"])
+            .stdout
+            .matches("----")
+            .count(),
+        4
+    );
+}

@@ -7,6 +7,7 @@ mod daemon;
 mod generate;
 mod import;
 mod search;
+mod search_checkpoint;
 mod search_filter;
 mod search_input;
 

@@ -14,6 +14,16 @@ use crate::store::{self, DEFAULT_DB};
 pub struct SearchArgs {
     #[command(flatten)]
     pub filter: super::search_filter::FilterArgs,
+    /// Stop after the first matching event.
+    #[arg(long)]
+    pub just_one: bool,
+    /// Flush the output after each event.
+    #[arg(short = 'l', long)]
+    pub line_buffered: bool,
+    /// Resume after the last event a previous search with the same FILE
+    /// printed, and record this search's last event there.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
     /// Output form.
     #[arg(long, value_enum, default_value = "default", long_help = FORMAT_HELP)]
     pub format: Format,
@@ -64,7 +74,10 @@ pub fn translate(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
 }
 
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
-    let filter = args.filter.to_filter()?;
+    let mut filter = args.filter.to_filter()?;
+    if let Some(file) = &args.checkpoint {
+        filter.after_position = super::search_checkpoint::read(file)?;
+    }
     let input =
         super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
     let db = match &input {
@@ -93,11 +106,19 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         let enrichment = matches!(format, Format::Raw | Format::Interpret)
             .then(|| crate::import::enrich::Lookup::new(&conn))
             .flatten();
-        store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {
-            let extras = enrichment.as_ref().and_then(|l| l.get(&event));
-            output::print_event_with(&mut out, &event, format, options, extras.as_deref())?;
-            Ok(true)
-        })?
+        let progress =
+            store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {
+                let extras = enrichment.as_ref().and_then(|l| l.get(&event));
+                output::print_event_with(&mut out, &event, format, options, extras.as_deref())?;
+                if args.line_buffered {
+                    out.flush()?;
+                }
+                Ok(!args.just_one)
+            })?;
+        if let (Some(file), Some(position)) = (&args.checkpoint, progress.last_position) {
+            super::search_checkpoint::write(file, position)?;
+        }
+        progress.count
     };
     out.flush()?;
     drop(input);

@@ -172,6 +172,7 @@ impl FilterArgs {
             contexts: self.contexts.clone(),
             nodes: self.nodes.clone(),
             whole_word: self.whole_word,
+            after_position: None,
         })
     }
 }

@@ -7,7 +7,7 @@ use chrono::{
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TimeError {
-    #[error("invalid time {0:?}: expected a keyword (now, recent, today, yesterday, this-week, week-ago, this-month, this-year), a date (MM/DD/YYYY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
+    #[error("invalid time {0:?}: expected a keyword (now, recent, boot, this-hour, today, yesterday, this-week, week-ago, this-month, this-year), a relative time (15m, 2h, 3d), ISO 8601, or a date (MM/DD/YY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
     Invalid(String),
 }
 
@@ -24,7 +24,10 @@ pub fn parse(words: &[String], bound: Bound, now: DateTime<Local>) -> Result<i64
     let invalid = || TimeError::Invalid(words.join(" "));
     let first = words.first().ok_or_else(invalid)?;
     if words.len() == 1 {
-        if let Some(t) = keyword(first, now) {
+        if let Some(t) = keyword(first, now)
+            .or_else(|| relative(first, now))
+            .or_else(|| iso_8601(first))
+        {
             return Ok(t.timestamp_millis());
         }
     }
@@ -57,10 +60,50 @@ fn midnight(date: NaiveDate) -> Option<DateTime<Local>> {
     local(date.and_time(NaiveTime::MIN))
 }
 
+/// Beyond ausearch: `15m`, `2h`, `3d`, `1w`, `30s` ago.
+fn relative(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
+    let unit = word.chars().last()?;
+    let n: i64 = word[..word.len() - unit.len_utf8()].parse().ok()?;
+    let span = match unit {
+        's' => Duration::seconds(n),
+        'm' => Duration::minutes(n),
+        'h' => Duration::hours(n),
+        'd' => Duration::days(n),
+        'w' => Duration::weeks(n),
+        _ => return None,
+    };
+    Some(now - span)
+}
+
+/// Beyond ausearch: `2026-11-21T13:45:10`, with an optional fraction and
+/// offset (`Z`, `+01:00`); without an offset, local time.
+fn iso_8601(word: &str) -> Option<DateTime<Local>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(word) {
+        return Some(t.with_timezone(&Local));
+    }
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(word, f).ok())
+        .and_then(local)
+}
+
+/// When the machine booted, from /proc/stat's btime.
+fn boot_time() -> Option<DateTime<Local>> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let secs: i64 = stat
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    Local.timestamp_opt(secs, 0).single()
+}
+
 fn keyword(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
     let today = now.date_naive();
     match word {
         "now" => Some(now),
+        "boot" => boot_time(),
         "recent" => Some(now - Duration::minutes(10)),
         "this-hour" => local(today.and_hms_opt(now.hour(), 0, 0)?),
         "today" => midnight(today),
@@ -158,6 +201,24 @@ mod tests {
             p("09:15:00", Bound::Start),
             at(2026, 11, 21, 9, 15, 0).timestamp_millis()
         );
+    }
+
+    #[test]
+    fn relative_iso_and_boot() {
+        let now = at(2026, 11, 21, 13, 45, 10);
+        let ms = |w: &str| parse(&words(w), Bound::Start, now).unwrap();
+        assert_eq!(ms("15m"), at(2026, 11, 21, 13, 30, 10).timestamp_millis());
+        assert_eq!(ms("2h"), at(2026, 11, 21, 11, 45, 10).timestamp_millis());
+        assert_eq!(ms("3d"), at(2026, 11, 18, 13, 45, 10).timestamp_millis());
+        assert_eq!(ms("30s"), at(2026, 11, 21, 13, 44, 40).timestamp_millis());
+        assert_eq!(
+            ms("2026-11-20T08:30:00"),
+            at(2026, 11, 20, 8, 30, 0).timestamp_millis()
+        );
+        assert_eq!(ms("2026-11-20T08:30:00Z"), 1_795_163_400_000);
+        assert_eq!(ms("2026-11-20T08:30:00.250+01:00"), 1_795_159_800_250);
+        assert!(ms("boot") < now.timestamp_millis());
+        assert!(parse(&words("5x"), Bound::Start, now).is_err());
     }
 
     #[test]

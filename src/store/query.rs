@@ -48,6 +48,8 @@ pub struct Filter {
     pub contexts: Vec<String>,
     pub nodes: Vec<String>,
     pub whole_word: bool,
+    /// Only events stored after this one (a checkpoint's position).
+    pub after_position: Option<i64>,
 }
 
 struct Sql {
@@ -128,6 +130,7 @@ fn build(f: &Filter) -> Sql {
         params: Vec::new(),
         whole_word: f.whole_word,
     };
+    sql.cmp("e.id > ?", f.after_position);
     sql.cmp("e.time_ms >= ?", f.start_ms);
     sql.cmp("e.time_ms <= ?", f.end_ms);
     side_table(&mut sql, "event_key", "key", &f.keys);
@@ -198,13 +201,21 @@ fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
         .push(format!("e.id IN ({})", alternatives.join(" UNION ")));
 }
 
+/// How far a search went: events passed on, and the store position of the
+/// last one (for a checkpoint).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub count: usize,
+    pub last_position: Option<i64>,
+}
+
 /// Calls `each` for every matching event in the order stored; it returns
-/// `Ok(false)` to stop early. Returns how many events were passed.
+/// `Ok(false)` to stop early.
 pub fn for_each_event<E>(
     conn: &Connection,
     filter: &Filter,
     mut each: impl FnMut(Event) -> Result<bool, E>,
-) -> Result<usize, E>
+) -> Result<Progress, E>
 where
     E: From<rusqlite::Error>,
 {
@@ -220,7 +231,7 @@ where
     let mut stmt = conn.prepare(&query)?;
     let mut records = conn.prepare("SELECT records FROM body WHERE event_id = ?1")?;
     let mut rows = stmt.query(rusqlite::params_from_iter(sql.params))?;
-    let mut count = 0;
+    let mut progress = Progress::default();
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;
         let time_ms: i64 = row.get(1)?;
@@ -237,12 +248,13 @@ where
             node,
             records: recs,
         };
-        count += 1;
+        progress.count += 1;
+        progress.last_position = Some(rowid);
         if !each(event)? {
             break;
         }
     }
-    Ok(count)
+    Ok(progress)
 }
 
 /// The records of a stored body: one "TYPE text" per line.
