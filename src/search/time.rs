@@ -119,19 +119,68 @@ fn keyword(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
     }
 }
 
-/// A date as the C locale's `%x` writes it (MM/DD/YY), with a four-digit
-/// year too, or ISO 8601 (YYYY-MM-DD).
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    // chrono's %Y takes "17" as the year 17: pick the format by the digits.
-    let year_digits = s.rsplit('/').next().map_or(0, str::len);
-    let us = if year_digits == 2 {
-        "%m/%d/%y"
-    } else {
-        "%m/%d/%Y"
-    };
-    [us, "%Y-%m-%d"]
+/// The order of day, month and year in the locale's `%x` (LC_ALL, then
+/// LC_TIME, then LANG), as ausearch reads dates through strptime("%x").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DateOrder {
+    /// C, POSIX, en_US: 11/21/26
+    MonthDayYear,
+    /// en_GB, fr_FR, de_DE (21/11/2026, 21.11.2026)
+    DayMonthYear,
+    /// en_DK, sv_SE, ja_JP, zh_CN, ko_KR (2026-11-21)
+    YearMonthDay,
+}
+
+fn date_order() -> DateOrder {
+    let locale = ["LC_ALL", "LC_TIME", "LANG"]
         .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    order_of(&locale)
+}
+
+fn order_of(locale: &str) -> DateOrder {
+    let lang = locale.split(['.', '@']).next().unwrap_or("");
+    match lang {
+        "" | "C" | "POSIX" | "en_US" | "en_PH" | "es_US" => DateOrder::MonthDayYear,
+        "en_DK" | "sv_SE" | "lt_LT" | "hu_HU" | "ja_JP" | "zh_CN" | "zh_TW" | "ko_KR" | "en_CA"
+        | "fr_CA" => DateOrder::YearMonthDay,
+        _ => DateOrder::DayMonthYear,
+    }
+}
+
+/// A date in the locale's order (two- or four-digit year, unpadded parts,
+/// separated by `/`, `.` or `-`), or ISO 8601 (YYYY-MM-DD) in any locale.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    parse_date_in(s, date_order())
+}
+
+fn parse_date_in(s: &str, order: DateOrder) -> Option<NaiveDate> {
+    let parts: Vec<&str> = s.split(['/', '.', '-']).collect();
+    let [a, b, c] = parts[..] else {
+        return None;
+    };
+    let num = |p: &str| p.parse::<u32>().ok();
+    let year = |p: &str| -> Option<i32> {
+        let y: i32 = p.parse().ok()?;
+        // strptime's %y: 69-99 are 1900s, 00-68 the 2000s.
+        Some(match (p.len(), y) {
+            (2, 0..=68) => 2000 + y,
+            (2, _) => 1900 + y,
+            _ => y,
+        })
+    };
+    let (y, m, d) = if a.len() == 4 {
+        (year(a)?, num(b)?, num(c)?)
+    } else {
+        match order {
+            DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
+            DateOrder::DayMonthYear => (year(c)?, num(b)?, num(a)?),
+            DateOrder::YearMonthDay => (year(a)?, num(b)?, num(c)?),
+        }
+    };
+    NaiveDate::from_ymd_opt(y, m, d)
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
@@ -201,6 +250,32 @@ mod tests {
             p("09:15:00", Bound::Start),
             at(2026, 11, 21, 9, 15, 0).timestamp_millis()
         );
+    }
+
+    #[test]
+    fn dates_in_the_locales_order() {
+        let d = |s, o| parse_date_in(s, o);
+        let nov21 = NaiveDate::from_ymd_opt(2026, 11, 21);
+        assert_eq!(d("11/21/26", DateOrder::MonthDayYear), nov21);
+        assert_eq!(d("11/21/2026", DateOrder::MonthDayYear), nov21);
+        assert_eq!(d("21/11/26", DateOrder::DayMonthYear), nov21);
+        assert_eq!(d("21.11.2026", DateOrder::DayMonthYear), nov21);
+        assert_eq!(d("2026-11-21", DateOrder::DayMonthYear), nov21);
+        assert_eq!(d("2026-11-21", DateOrder::YearMonthDay), nov21);
+        assert_eq!(
+            d("2026-1-5", DateOrder::YearMonthDay),
+            NaiveDate::from_ymd_opt(2026, 1, 5)
+        );
+        assert_eq!(
+            d("04/12/17", DateOrder::MonthDayYear),
+            NaiveDate::from_ymd_opt(2017, 4, 12)
+        );
+        assert_eq!(d("13/13/26", DateOrder::MonthDayYear), None);
+        assert_eq!(order_of("en_DK.utf8"), DateOrder::YearMonthDay);
+        assert_eq!(order_of("C"), DateOrder::MonthDayYear);
+        assert_eq!(order_of("en_US.UTF-8"), DateOrder::MonthDayYear);
+        assert_eq!(order_of("de_DE.UTF-8"), DateOrder::DayMonthYear);
+        assert_eq!(order_of("en_GB.UTF-8"), DateOrder::DayMonthYear);
     }
 
     #[test]
