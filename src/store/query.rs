@@ -166,21 +166,23 @@ fn build(f: &Filter) -> Sql {
     sql
 }
 
-/// Keys and paths live in side tables. The exact form is an index lookup;
-/// the substring form first finds the distinct matching values by scanning
-/// the (covering) index, then looks events up by value.
+/// Keys and paths live in side tables, with their distinct values in a
+/// dictionary (`key_names`, `path_names`). The exact form (`-w`) is an index
+/// lookup; the substring form scans the dictionary for the matching values,
+/// then looks events up by value.
 fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
     if values.is_empty() {
         return;
     }
-    let inner = format!(
-        "SELECT DISTINCT {column} FROM {table} WHERE {column} {} ",
-        if sql.whole_word {
-            "IN (SELECT value FROM json_each(?))"
-        } else {
-            "LIKE ? ESCAPE '\\'"
-        }
-    );
+    let (dict, dict_column) = match table {
+        "event_key" => ("key_names", "key"),
+        _ => ("path_names", "name"),
+    };
+    let inner = if sql.whole_word {
+        "SELECT value FROM json_each(?)".to_string()
+    } else {
+        format!("SELECT {dict_column} FROM {dict} WHERE {dict_column} LIKE ? ESCAPE '\\'")
+    };
     let mut alternatives = Vec::new();
     if sql.whole_word {
         alternatives.push(format!(

@@ -106,4 +106,14 @@ pub const MIGRATIONS: &[&str] = &[
         records  TEXT NOT NULL   -- per body line: '-' none, or '+' and the text
     );
     ",
+    // 3: the distinct keys and path names. ausearch's -k and -f match
+    // substrings; scanning these few values and then looking events up by
+    // the values found answers from indexes, where scanning every event's
+    // key or path would not.
+    "
+    CREATE TABLE key_names (key TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT OR IGNORE INTO key_names SELECT DISTINCT key FROM event_key;
+    CREATE TABLE path_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT OR IGNORE INTO path_names SELECT DISTINCT name FROM path WHERE name IS NOT NULL;
+    ",
 ];

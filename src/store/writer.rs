@@ -264,6 +264,8 @@ fn insert_event(tx: &Transaction<'_>, event: &Event, typeset: i64) -> rusqlite::
     for key in event_keys(event) {
         tx.prepare_cached("INSERT INTO event_key (event_id, key) VALUES (?1, ?2)")?
             .execute(params![id, key])?;
+        tx.prepare_cached("INSERT OR IGNORE INTO key_names (key) VALUES (?1)")?
+            .execute([&key])?;
     }
     let mut body = String::with_capacity(event.records.iter().map(|r| r.text.len() + 6).sum());
     for r in &event.records {
@@ -296,6 +298,10 @@ fn insert_paths(tx: &Transaction<'_>, id: i64, r: &Record) -> rusqlite::Result<(
         "INSERT INTO path (event_id, item, name, nametype, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![id, item, name, nametype, inode])?;
+    if let Some(name) = &name {
+        tx.prepare_cached("INSERT OR IGNORE INTO path_names (name) VALUES (?1)")?
+            .execute([name])?;
+    }
     Ok(())
 }
 
