@@ -130,7 +130,9 @@ if "$bin" import --help >/dev/null 2>&1; then
     s/audit\((\d+)\./"audit(" . ($start + int(($1 - $start) * 86400 \/ $span)) . "."/e' \
     "$t0" $((t1 - t0 + 1)) < "$work/log/audit.log" > "$work/day.log"
   "$bin" import --db "$work/day.db" "$work/day.log" >/dev/null
-  mid=$((t0 + 43200))
+  # The minute around the middle event: the spread stretches the pauses in
+  # the load too, so the middle of the day may hold none.
+  mid=$(sed -n "$(( $(wc -l < "$work/day.log") / 2 ))p" "$work/day.log" | sed 's/.*audit(\([0-9]*\)\..*/\1/')
   from_d=$(date -d "@$((mid - 30))" +%m/%d/%y); from_t=$(date -d "@$((mid - 30))" +%T)
   to_d=$(date -d "@$((mid + 30))" +%m/%d/%y); to_t=$(date -d "@$((mid + 30))" +%T)
   echo "== day-spread (the same events over 24 h)"
