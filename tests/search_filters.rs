@@ -4,20 +4,25 @@
 
 mod common;
 
-use raudit::event::LogEvents;
-use raudit::record::parse_log_line;
-use raudit::store::Writer;
 use std::path::Path;
 use std::process::Command;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
-/// Stores every event of an auditd log in a new database.
+/// Stores every event of an auditd log in a new database (`raudit import`).
 fn store_log(log: &Path, db: &Path) {
-    let text = std::fs::read_to_string(log).unwrap();
-    let events: Vec<_> =
-        LogEvents::new(text.lines().filter(|l| !l.is_empty()).map(parse_log_line)).collect();
-    Writer::open(db).unwrap().write(&events, &[]).unwrap();
+    let out = Command::new(common::BIN)
+        .args(["import", "--quiet", "--db"])
+        .arg(db)
+        .arg(log)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "import {}: {}",
+        log.display(),
+        common::stderr(&out)
+    );
 }
 
 struct Run {

@@ -35,7 +35,8 @@ pub struct Pipeline {
     last_disk_check: Option<Instant>,
     /// Events dropped while a disk condition suspends storing.
     suspended: Option<u64>,
-    db_bytes: Box<dyn Fn() -> u64 + Send>,
+    /// The database, for its size on disk.
+    db: std::path::PathBuf,
 }
 
 /// What the loop watches besides its input.
@@ -62,12 +63,7 @@ impl Pipeline {
             disk: DiskPolicy::new(config),
             last_disk_check: None,
             suspended: None,
-            db_bytes: Box::new(move || {
-                let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
-                let mut wal = db.clone().into_os_string();
-                wal.push("-wal");
-                size(&db) + size(std::path::Path::new(&wal))
-            }),
+            db,
         }
     }
 
@@ -169,7 +165,7 @@ impl Pipeline {
     }
 
     fn check_disk(&mut self) {
-        let verdict = self.disk.check((self.db_bytes)());
+        let verdict = self.disk.check(crate::store::disk_bytes(&self.db));
         match (verdict.suspend, self.suspended) {
             (true, None) => self.suspended = Some(0),
             (false, Some(_)) => self.resume(),

@@ -43,6 +43,19 @@ pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError 
     }
 }
 
+/// The write-ahead log beside a database.
+pub fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_os_string();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// Bytes a database takes on disk: the file and its write-ahead log.
+pub fn disk_bytes(db: &Path) -> u64 {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    size(db) + size(&wal_path(db))
+}
+
 /// Opens (creating if needed) the database for writing: directory 0700,
 /// file 0600, WAL, migrations applied.
 pub fn open_writable(path: &Path) -> Result<Connection, StoreError> {

@@ -180,15 +180,7 @@ impl Writer {
 
     /// The write-ahead log's path, for forcing it to disk.
     pub fn wal_path(&self) -> PathBuf {
-        let mut p = self.path.clone().into_os_string();
-        p.push("-wal");
-        PathBuf::from(p)
-    }
-
-    /// Bytes the database takes on disk: the file and its write-ahead log.
-    pub fn disk_bytes(&self) -> u64 {
-        let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-        size(&self.path) + size(&self.wal_path())
+        super::wal_path(&self.path)
     }
 }
 
