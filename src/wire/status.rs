@@ -90,16 +90,17 @@ impl AuditStatus {
 mod tests {
     use super::*;
 
-    /// An AUDIT_GET reply captured from this project's 6.x test kernel
-    /// (x86_64, little endian) with auditing enabled and no daemon.
+    /// An AUDIT_GET reply captured from this project's 6.18 test kernel
+    /// (x86_64, little endian; `AuditSocket::query(msg::GET)`) with auditing
+    /// disabled, no daemon, and one record lost earlier.
     const CAPTURED: [u8; 44] = [
         0x00, 0x00, 0x00, 0x00, // mask: 0 in replies
-        0x01, 0x00, 0x00, 0x00, // enabled: 1
+        0x00, 0x00, 0x00, 0x00, // enabled: 0
         0x01, 0x00, 0x00, 0x00, // failure: 1 (printk)
         0x00, 0x00, 0x00, 0x00, // pid: 0, no audit daemon
         0x00, 0x00, 0x00, 0x00, // rate_limit: 0
         0x40, 0x00, 0x00, 0x00, // backlog_limit: 64
-        0x00, 0x00, 0x00, 0x00, // lost: 0
+        0x01, 0x00, 0x00, 0x00, // lost: 1
         0x00, 0x00, 0x00, 0x00, // backlog: 0
         0x7f, 0x00, 0x00, 0x00, // feature_bitmap: all seven features
         0x98, 0x3a, 0x00, 0x00, // backlog_wait_time: 15000 jiffies
@@ -109,7 +110,8 @@ mod tests {
     #[test]
     fn decodes_and_reencodes_captured_reply() {
         let s = AuditStatus::decode(&CAPTURED).unwrap();
-        assert_eq!(s.enabled, 1);
+        assert_eq!(s.enabled, 0);
+        assert_eq!(s.lost, 1);
         assert_eq!(s.failure, 1);
         assert_eq!(s.backlog_limit, 64);
         assert_eq!(s.feature_bitmap, 0x7f);
