@@ -9,22 +9,6 @@ use std::process::Command;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
-/// Stores every event of an auditd log in a new database (`raudit import`).
-fn store_log(log: &Path, db: &Path) {
-    let out = Command::new(common::BIN)
-        .args(["import", "--quiet", "--db"])
-        .arg(db)
-        .arg(log)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "import {}: {}",
-        log.display(),
-        common::stderr(&out)
-    );
-}
-
 struct Run {
     stdout: String,
     stderr: String,
@@ -164,7 +148,7 @@ fn filters_agree_with_ausearch_on_every_log() {
         let db = dir
             .path()
             .join(format!("{}.db", log.file_name().unwrap().to_string_lossy()));
-        store_log(&log, &db);
+        common::import_log(&log, &db);
         for flags in FLAGS {
             let theirs = run(Command::new(&ausearch).arg("-if").arg(&log).args(*flags));
             let ours = run(Command::new(common::BIN)
@@ -210,7 +194,7 @@ fn filters_agree_with_ausearch_on_every_log() {
 fn checkpoint_just_one_and_relative_times() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");
-    store_log(&Path::new(DATA).join("corpus/netlink-normal.log"), &db);
+    common::import_log(&Path::new(DATA).join("corpus/netlink-normal.log"), &db);
     let cp = dir.path().join("cp");
     let search = |args: &[&str]| {
         run(Command::new(common::BIN)

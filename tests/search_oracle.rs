@@ -76,19 +76,6 @@ fn outcome(o: &Output) -> (String, bool, Option<i32>) {
     )
 }
 
-fn import(log: &Path, db: &Path) {
-    let o = run(
-        Path::new(BIN),
-        &[
-            "import",
-            "--db",
-            db.to_str().unwrap(),
-            log.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "import {}: {o:?}", log.display());
-}
-
 #[test]
 fn search_prints_what_ausearch_prints() {
     let Some(ausearch) = common::ausearch() else {
@@ -100,7 +87,7 @@ fn search_prints_what_ausearch_prints() {
     for (i, name) in LOGS.iter().enumerate() {
         let log = Path::new(DATA).join(name);
         let db = dir.path().join(format!("{i}.db"));
-        import(&log, &db);
+        common::import_log(&log, &db);
         let log_arg = log.to_str().unwrap();
         let db_arg = db.to_str().unwrap();
         for form in FORMS {
@@ -155,7 +142,7 @@ fn importing_twice_adds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("audit.db");
     let log = Path::new(DATA).join("oracle/misc.log");
-    import(&log, &db);
+    common::import_log(&log, &db);
     let first = run(
         Path::new(BIN),
         &["search", "--db", db.to_str().unwrap(), "-r"],
@@ -194,7 +181,7 @@ fn rotated_logs_are_read_oldest_first() {
         std::fs::copy(Path::new(DATA).join(from), logs.join(to)).unwrap();
     }
     let db = dir.path().join("audit.db");
-    import(&logs, &db);
+    common::import_log(&logs, &db);
     let logs = logs.to_str().unwrap();
     for form in FORMS {
         let expected = outcome(&run(&ausearch, &[&["-if", logs][..], form].concat()));

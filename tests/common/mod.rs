@@ -209,3 +209,19 @@ pub fn ausearch() -> Option<std::path::PathBuf> {
     }
     found
 }
+
+/// Stores every event of an auditd log in a database with `raudit import`.
+pub fn import_log(log: &Path, db: &Path) {
+    let out = Command::new(BIN)
+        .args(["import", "--quiet", "--db"])
+        .arg(db)
+        .arg(log)
+        .output()
+        .expect("running raudit import");
+    assert!(
+        out.status.success(),
+        "import {}: {}",
+        log.display(),
+        stderr(&out)
+    );
+}

@@ -100,11 +100,10 @@ fn kernel_rule_bytes_match_the_committed_capture() {
     }
 }
 
-struct Fixture {
-    command: String,
-    listed: String,
-    bytes: Vec<u8>,
-}
+#[path = "../data/kernel_rules_fixture.rs"]
+mod fixture_file;
+
+use fixture_file::{parse, Fixture};
 
 const HEADER: &str = "\
 # struct audit_rule_data payloads of AUDIT_LIST_RULES replies, captured from
@@ -142,32 +141,4 @@ fn render(fixtures: &[Fixture]) -> String {
         }
     }
     out
-}
-
-fn parse(text: &str) -> Vec<Fixture> {
-    let mut fixtures: Vec<Fixture> = Vec::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (key, value) = line.split_once(": ").expect("key: value");
-        match key {
-            "command" => fixtures.push(Fixture {
-                command: value.to_string(),
-                listed: String::new(),
-                bytes: Vec::new(),
-            }),
-            "listed" => fixtures.last_mut().unwrap().listed = value.to_string(),
-            "length" => fixtures.last_mut().unwrap().bytes = vec![0; value.parse().unwrap()],
-            offset => {
-                let bytes = &mut fixtures.last_mut().unwrap().bytes;
-                let start = usize::from_str_radix(offset, 16).unwrap();
-                let hex: String = value.split_whitespace().collect();
-                for (i, at) in (0..hex.len()).step_by(2).zip(start..) {
-                    bytes[at] = u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
-                }
-            }
-        }
-    }
-    fixtures
 }

@@ -8,41 +8,13 @@ use super::rule;
 use crate::rules::kernel::normal_form;
 use crate::rules::Rule;
 
-struct Fixture {
-    command: String,
-    listed: String,
-    bytes: Vec<u8>,
-}
+#[path = "../../../tests/data/kernel_rules_fixture.rs"]
+mod fixture_file;
 
-/// "command:", "listed:", "length:" then "OFFSET: hex words" rows; rows
-/// left out are zero.
+use fixture_file::Fixture;
+
 fn fixtures() -> Vec<Fixture> {
-    let text = include_str!("../../../tests/data/kernel-rules.hex");
-    let mut out: Vec<Fixture> = Vec::new();
-    for line in text
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (key, value) = line.split_once(": ").expect("key: value");
-        match key {
-            "command" => out.push(Fixture {
-                command: value.into(),
-                listed: String::new(),
-                bytes: Vec::new(),
-            }),
-            "listed" => out.last_mut().unwrap().listed = value.into(),
-            "length" => out.last_mut().unwrap().bytes = vec![0; value.parse().unwrap()],
-            offset => {
-                let bytes = &mut out.last_mut().unwrap().bytes;
-                let start = usize::from_str_radix(offset, 16).unwrap();
-                let hex: String = value.split_whitespace().collect();
-                for (i, at) in (0..hex.len()).step_by(2).zip(start..) {
-                    bytes[at] = u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
-                }
-            }
-        }
-    }
-    out
+    fixture_file::parse(include_str!("../../../tests/data/kernel-rules.hex"))
 }
 
 fn word(bytes: &[u8], offset: usize) -> u32 {
