@@ -50,6 +50,11 @@ const FLAGS: &[&[&str]] = &[
     &["-w", "-x", "/usr/bin/cat"],
     &["-c", "grep"],
     &["-c", "auditctl"],
+    // ausearch matches text case-sensitively.
+    &["-c", "SSH"],
+    &["-x", "/USR/bin"],
+    &["-k", "USER"],
+    &["-f", "/ETC"],
     &["-m", "SYSCALL"],
     &["-m", "EXECVE"],
     &["-m", "user_login"],

@@ -5,6 +5,9 @@ pub mod query;
 mod schema;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};

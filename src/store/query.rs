@@ -86,21 +86,30 @@ impl Sql {
         }
     }
 
-    /// Text columns: `col = ?` with `-w`, else a substring match.
+    /// Text columns: `col = ?` with `-w`; else a substring match, found by
+    /// scanning the column's distinct values in `text_names` and looking
+    /// events up by the values found (an index lookup, where a substring
+    /// test on every event would scan the table).
     fn texts(&mut self, columns: &[&str], values: &[String]) {
         if values.is_empty() {
             return;
         }
         let mut alternatives = Vec::new();
         for c in columns {
+            if self.whole_word {
+                let marks = vec!["?"; values.len()].join(", ");
+                alternatives.push(format!("e.{c} IN ({marks})"));
+                self.params
+                    .extend(values.iter().map(|v| Value::Text(v.clone())));
+                continue;
+            }
             for v in values {
-                if self.whole_word {
-                    alternatives.push(format!("{c} = ?"));
-                    self.params.push(Value::Text(v.clone()));
-                } else {
-                    alternatives.push(format!("{c} LIKE ? ESCAPE '\\'"));
-                    self.params.push(Value::Text(like_pattern(v)));
-                }
+                alternatives.push(format!(
+                    "e.id IN (SELECT id FROM event WHERE {c} IN \
+                     (SELECT value FROM text_names WHERE col = '{c}' AND {}))",
+                    contains("value")
+                ));
+                self.params.push(Value::Text(v.clone()));
             }
         }
         self.clauses
@@ -115,13 +124,10 @@ impl Sql {
     }
 }
 
-/// `%value%` with LIKE's own wildcards escaped.
-fn like_pattern(v: &str) -> String {
-    let escaped = v
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
+/// A case-sensitive substring test of `column` against the next
+/// parameter, as ausearch's strstr(): LIKE would ignore ASCII case.
+fn contains(column: &str) -> String {
+    format!("instr({column}, ?) > 0")
 }
 
 fn build(f: &Filter) -> Sql {
@@ -155,14 +161,14 @@ fn build(f: &Filter) -> Sql {
     sql.cmp("e.success = ?", f.success.map(i64::from));
     sql.numbers(&["e.exit"], &f.exits);
     sql.numbers(&["e.ses"], &f.sessions);
-    sql.texts(&["e.comm"], &f.comms);
-    sql.texts(&["e.exe"], &f.exes);
-    sql.texts(&["e.hostname", "e.addr"], &f.hosts);
-    sql.texts(&["e.terminal", "e.tty"], &f.terminals);
-    sql.texts(&["e.subj"], &f.subjects);
-    sql.texts(&["e.obj"], &f.objects);
-    sql.texts(&["e.subj", "e.obj"], &f.contexts);
-    sql.texts(&["e.node"], &f.nodes);
+    sql.texts(&["comm"], &f.comms);
+    sql.texts(&["exe"], &f.exes);
+    sql.texts(&["hostname", "addr"], &f.hosts);
+    sql.texts(&["terminal", "tty"], &f.terminals);
+    sql.texts(&["subj"], &f.subjects);
+    sql.texts(&["obj"], &f.objects);
+    sql.texts(&["subj", "obj"], &f.contexts);
+    sql.texts(&["node"], &f.nodes);
     sql
 }
 
@@ -181,7 +187,10 @@ fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
     let inner = if sql.whole_word {
         "SELECT value FROM json_each(?)".to_string()
     } else {
-        format!("SELECT {dict_column} FROM {dict} WHERE {dict_column} LIKE ? ESCAPE '\\'")
+        format!(
+            "SELECT {dict_column} FROM {dict} WHERE {}",
+            contains(dict_column)
+        )
     };
     let mut alternatives = Vec::new();
     if sql.whole_word {
@@ -196,7 +205,7 @@ fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
             alternatives.push(format!(
                 "SELECT event_id FROM {table} WHERE {column} IN ({inner})"
             ));
-            sql.params.push(Value::Text(like_pattern(v)));
+            sql.params.push(Value::Text(v.clone()));
         }
     }
     sql.clauses
@@ -211,6 +220,20 @@ pub struct Progress {
     pub last_position: Option<i64>,
 }
 
+/// The statement selecting the events a filter matches, and its parameters.
+pub(super) fn select(filter: &Filter) -> (String, Vec<Value>) {
+    let sql = build(filter);
+    let mut query = String::from("SELECT e.id, e.time_ms, e.serial, e.node FROM event e");
+    if !sql.clauses.is_empty() {
+        query.push_str(" WHERE ");
+        query.push_str(&sql.clauses.join(" AND "));
+    }
+    // Arrival order, as events stand in an auditd log (and as ausearch
+    // prints them): the order they were stored in.
+    query.push_str(" ORDER BY e.id");
+    (query, sql.params)
+}
+
 /// Calls `each` for every matching event in the order stored; it returns
 /// `Ok(false)` to stop early.
 pub fn for_each_event<E>(
@@ -221,18 +244,10 @@ pub fn for_each_event<E>(
 where
     E: From<rusqlite::Error>,
 {
-    let sql = build(filter);
-    let mut query = String::from("SELECT e.id, e.time_ms, e.serial, e.node FROM event e");
-    if !sql.clauses.is_empty() {
-        query.push_str(" WHERE ");
-        query.push_str(&sql.clauses.join(" AND "));
-    }
-    // Arrival order, as events stand in an auditd log (and as ausearch
-    // prints them): the order they were stored in.
-    query.push_str(" ORDER BY e.id");
+    let (query, params) = select(filter);
     let mut stmt = conn.prepare(&query)?;
     let mut records = conn.prepare("SELECT records FROM body WHERE event_id = ?1")?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(sql.params))?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut progress = Progress::default();
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;

@@ -116,4 +116,33 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TABLE path_names (name TEXT PRIMARY KEY) WITHOUT ROWID;
     INSERT OR IGNORE INTO path_names SELECT DISTINCT name FROM path WHERE name IS NOT NULL;
     ",
+    // 4: the distinct values of the text columns searched by substring
+    // (-c, -x, -hn, -tm, -se/-su/-o, -n), and indexes to find events by
+    // value: a substring search scans these few values, then looks events
+    // up by the values found, as keys and paths do. Columns mostly empty
+    // on syscall events get partial indexes.
+    "
+    CREATE TABLE text_names (
+        col   TEXT NOT NULL,   -- the event column: comm, exe, tty, ...
+        value TEXT NOT NULL,
+        PRIMARY KEY (col, value)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO text_names SELECT 'comm', comm FROM event WHERE comm IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'exe', exe FROM event WHERE exe IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'tty', tty FROM event WHERE tty IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'terminal', terminal FROM event WHERE terminal IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'hostname', hostname FROM event WHERE hostname IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'addr', addr FROM event WHERE addr IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'subj', subj FROM event WHERE subj IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'obj', obj FROM event WHERE obj IS NOT NULL;
+    INSERT OR IGNORE INTO text_names SELECT 'node', node FROM event WHERE node IS NOT NULL;
+    CREATE INDEX event_comm ON event (comm);
+    CREATE INDEX event_tty ON event (tty);
+    CREATE INDEX event_terminal ON event (terminal) WHERE terminal IS NOT NULL;
+    CREATE INDEX event_hostname ON event (hostname) WHERE hostname IS NOT NULL;
+    CREATE INDEX event_addr ON event (addr) WHERE addr IS NOT NULL;
+    CREATE INDEX event_subj ON event (subj) WHERE subj IS NOT NULL;
+    CREATE INDEX event_obj ON event (obj) WHERE obj IS NOT NULL;
+    CREATE INDEX event_node ON event (node) WHERE node IS NOT NULL;
+    ",
 ];

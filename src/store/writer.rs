@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
@@ -26,7 +26,14 @@ pub struct Writer {
     path: PathBuf,
     /// Type-set ids by their text, so a known set costs no query.
     typesets: HashMap<String, i64>,
+    /// Values known to be in `text_names`, so a known comm or exe costs
+    /// no statement.
+    text_names: HashSet<(&'static str, String)>,
 }
+
+/// Past this many, the cache of known text values starts over: a bound on
+/// memory when values never repeat (a new tty per session, ...).
+const TEXT_NAMES_CACHED: usize = 100_000;
 
 /// The columns promoted from an event's records, taken from the first
 /// record that has each field (the SYSCALL record when there is one).
@@ -55,6 +62,22 @@ struct Promoted {
 }
 
 impl Promoted {
+    /// The text columns that have a dictionary in `text_names`, with the
+    /// event's values.
+    fn texts<'a>(&'a self, event: &'a Event) -> [(&'static str, Option<&'a str>); 9] {
+        [
+            ("comm", self.comm.as_deref()),
+            ("exe", self.exe.as_deref()),
+            ("tty", self.tty.as_deref()),
+            ("terminal", self.terminal.as_deref()),
+            ("hostname", self.hostname.as_deref()),
+            ("addr", self.addr.as_deref()),
+            ("subj", self.subj.as_deref()),
+            ("obj", self.obj.as_deref()),
+            ("node", event.node.as_deref()),
+        ]
+    }
+
     /// One pass over the fields, SYSCALL first: its pid/uid are the
     /// event's, not a PATH's ouid or a later record's.
     fn of(event: &Event) -> Promoted {
@@ -137,6 +160,7 @@ impl Writer {
             conn: open_writable(path)?,
             path: path.to_path_buf(),
             typesets: HashMap::new(),
+            text_names: HashSet::new(),
         })
     }
 
@@ -149,8 +173,10 @@ impl Writer {
         let path = self.path.clone();
         let err = sqlite_err(&path);
         let tx = self.conn.transaction().map_err(&err)?;
-        // Type sets created here are cached only once the commit holds them.
+        // Type sets and names created here are cached only once the commit
+        // holds them.
         let mut created: HashMap<String, i64> = HashMap::new();
+        let mut new_names: HashSet<(&'static str, String)> = HashSet::new();
         for event in events {
             let set = typeset_text(event);
             let typeset = match self.typesets.get(&set).or_else(|| created.get(&set)) {
@@ -161,13 +187,27 @@ impl Writer {
                     id
                 }
             };
-            insert_event(&tx, event, typeset).map_err(&err)?;
+            let promoted = Promoted::of(event);
+            insert_event(&tx, event, &promoted, typeset).map_err(&err)?;
+            for (col, value) in promoted.texts(event) {
+                let Some(value) = value else { continue };
+                let name = (col, value.to_string());
+                if self.text_names.contains(&name) || new_names.contains(&name) {
+                    continue;
+                }
+                insert_text_name(&tx, col, value).map_err(&err)?;
+                new_names.insert(name);
+            }
         }
         for loss in losses {
             insert_loss(&tx, loss).map_err(&err)?;
         }
         tx.commit().map_err(&err)?;
         self.typesets.extend(created);
+        if self.text_names.len() + new_names.len() > TEXT_NAMES_CACHED {
+            self.text_names.clear();
+        }
+        self.text_names.extend(new_names);
         Ok(())
     }
 
@@ -215,8 +255,18 @@ fn typeset_id(tx: &Transaction<'_>, set: &str) -> rusqlite::Result<i64> {
     Ok(id)
 }
 
-fn insert_event(tx: &Transaction<'_>, event: &Event, typeset: i64) -> rusqlite::Result<()> {
-    let p = Promoted::of(event);
+fn insert_text_name(tx: &Transaction<'_>, col: &str, value: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO text_names (col, value) VALUES (?1, ?2)")?
+        .execute([col, value])?;
+    Ok(())
+}
+
+fn insert_event(
+    tx: &Transaction<'_>,
+    event: &Event,
+    p: &Promoted,
+    typeset: i64,
+) -> rusqlite::Result<()> {
     let flags = i64::from(event.records.iter().any(|r| r.error().is_some()));
     tx.prepare_cached(
         "INSERT INTO event (time_ms, serial, node, syscall, arch, success, exit, pid, ppid,
