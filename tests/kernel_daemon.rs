@@ -328,3 +328,147 @@ fn sighup_reloads_the_configuration_and_keeps_running() {
     assert_eq!(k.status().pid, daemon, "still the registered daemon");
     assert!(k.stop_daemon(daemon).success());
 }
+
+/// `key=value` settings of the packaged unit's [Service] section.
+fn unit_setting(unit: &str, key: &str) -> Option<String> {
+    unit.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| k.trim() == key)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The unit's hardening, applied without systemd (PID 1 need not be
+/// systemd where tests run): CapabilityBoundingSet and NoNewPrivileges
+/// through setpriv; ProtectSystem=full, ProtectHome=read-only and
+/// ProtectKernelTunables as read-only bind mounts in a private mount
+/// namespace; the unit's UMask. The daemon must start, record, reload and
+/// stop under them without a warning. The seccomp-based settings
+/// (RestrictAddressFamilies, SystemCallArchitectures, ...) need systemd.
+#[test]
+fn runs_under_the_units_sandbox() {
+    let Some(mut k) = kernel("runs_under_the_units_sandbox") else {
+        return;
+    };
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/debian/raudit.service"
+    ))
+    .unwrap();
+    // What this emulation covers must still be what the unit says.
+    assert_eq!(
+        unit_setting(&unit, "NoNewPrivileges").as_deref(),
+        Some("yes")
+    );
+    assert_eq!(
+        unit_setting(&unit, "ProtectSystem").as_deref(),
+        Some("full")
+    );
+    assert_eq!(
+        unit_setting(&unit, "ProtectHome").as_deref(),
+        Some("read-only")
+    );
+    assert_eq!(
+        unit_setting(&unit, "ProtectKernelTunables").as_deref(),
+        Some("yes")
+    );
+    let umask = unit_setting(&unit, "UMask").unwrap();
+    let caps: Vec<String> = unit_setting(&unit, "CapabilityBoundingSet")
+        .unwrap()
+        .split_whitespace()
+        .map(|c| c.trim_start_matches("CAP_").to_lowercase())
+        .collect();
+    let bounding: Vec<String> = caps.iter().map(|c| format!("+{c}")).collect();
+
+    let stderr_log = k.path("daemon.stderr");
+    let script = format!(
+        "set -e
+         for d in /usr /boot /efi /etc /home /root /run/user /proc/sys; do
+             if [ -d $d ]; then mount --bind -o ro $d $d; fi
+         done
+         umask {umask}
+         exec 2>{log}
+         exec setpriv --no-new-privs --inh-caps=-all --bounding-set=-all,{caps} -- \"$@\"",
+        log = stderr_log.display(),
+        caps = bounding.join(",")
+    );
+    let launcher = ["unshare", "--mount", "--", "sh", "-c", &script, "sh"];
+    let db = k.path("sandboxed/audit.db");
+    let watched = k.path("w");
+    std::fs::create_dir(&watched).unwrap();
+    let daemon = k.start_daemon_via(&launcher, &db, &[]);
+
+    // The sandbox took: only the unit's capabilities, no new privileges.
+    let status = std::fs::read_to_string(format!("/proc/{daemon}/status")).unwrap();
+    let line = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let expected: u64 = caps.iter().map(|c| 1u64 << cap_number(c)).sum();
+    assert_eq!(u64::from_str_radix(&line("CapBnd:"), 16).unwrap(), expected);
+    assert_eq!(u64::from_str_radix(&line("CapEff:"), 16).unwrap(), expected);
+    assert_eq!(line("NoNewPrivs:"), "1");
+    let mounts = std::fs::read_to_string(format!("/proc/{daemon}/mountinfo")).unwrap();
+    assert!(
+        mounts.lines().any(|l| l.split(' ').nth(4) == Some("/etc")
+            && l.split(' ').nth(5).is_some_and(|o| o.starts_with("ro"))),
+        "/etc not read-only for the daemon"
+    );
+
+    ctl(&["-w", watched.to_str().unwrap(), "-p", "wa", "-k", "sandbox"]);
+    std::fs::write(watched.join("one"), b"1").unwrap();
+    assert!(wait_for(Duration::from_secs(5), || !search_json(
+        &db,
+        &["-k", "sandbox"]
+    )
+    .is_empty()));
+    // systemctl reload: the unit's ExecReload sends SIGHUP.
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::write(watched.join("two"), b"2").unwrap();
+    let two = watched.join("two");
+    assert!(wait_for(Duration::from_secs(5), || !search_json(
+        &db,
+        &["-f", two.to_str().unwrap()]
+    )
+    .is_empty()));
+    assert!(k.stop_daemon(daemon).success());
+    assert_eq!(k.status().pid, 0, "audit pid released");
+    let said = std::fs::read_to_string(&stderr_log).unwrap();
+    let complaints: Vec<&str> = said
+        .lines()
+        .filter(|l| !l.starts_with("raudit daemon: reloaded "))
+        .collect();
+    assert!(complaints.is_empty(), "the daemon complained:\n{said}");
+    assert!(said.contains("reloaded"), "no reload reported:\n{said}");
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+/// A capability's number, from linux/capability.h.
+fn cap_number(name: &str) -> u32 {
+    const CAPS: &[(&str, u32)] = &[
+        ("dac_override", 1),
+        ("kill", 5),
+        ("setpcap", 8),
+        ("net_admin", 12),
+        ("sys_boot", 22),
+        ("sys_nice", 23),
+        ("sys_resource", 24),
+        ("audit_write", 29),
+        ("audit_control", 30),
+        ("audit_read", 37),
+    ];
+    CAPS.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("capability {name} missing from this test's table"))
+}

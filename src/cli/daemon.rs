@@ -43,7 +43,11 @@ pub struct DaemonArgs {
 }
 
 pub fn run(args: DaemonArgs) -> anyhow::Result<Outcome> {
-    let (path, config) = settings(&args)?;
+    let overrides = crate::daemon::Overrides {
+        db: args.db.clone(),
+        eoe_timeout: args.eoe_timeout.map(std::time::Duration::from_millis),
+    };
+    let (path, config) = settings(&args, &overrides)?;
     if args.check_config {
         println!("# {}", path.display());
         print!("{config}");
@@ -52,6 +56,7 @@ pub fn run(args: DaemonArgs) -> anyhow::Result<Outcome> {
     let opts = crate::daemon::Options {
         config,
         config_path: path.exists().then_some(path),
+        overrides,
         observe: args.observe,
     };
     crate::daemon::run(&opts)?;
@@ -60,7 +65,10 @@ pub fn run(args: DaemonArgs) -> anyhow::Result<Outcome> {
 
 /// The file read (or that would have been) and the settings in effect:
 /// the file's, with the command line's overrides.
-fn settings(args: &DaemonArgs) -> anyhow::Result<(PathBuf, Config)> {
+fn settings(
+    args: &DaemonArgs,
+    overrides: &crate::daemon::Overrides,
+) -> anyhow::Result<(PathBuf, Config)> {
     let explicit = match (&args.config, &args.config_dir) {
         (Some(file), _) => Some(file.clone()),
         (None, Some(dir)) => Some(dir.join(config::FILE_NAME)),
@@ -75,11 +83,6 @@ fn settings(args: &DaemonArgs) -> anyhow::Result<(PathBuf, Config)> {
         Err(e) if e.is_missing() && explicit.is_none() => Config::default(),
         Err(e) => return Err(e.into()),
     };
-    if let Some(db) = &args.db {
-        config.db = db.clone();
-    }
-    if let Some(ms) = args.eoe_timeout {
-        config.eoe_timeout = std::time::Duration::from_millis(ms);
-    }
+    overrides.apply(&mut config);
     Ok((path, config))
 }

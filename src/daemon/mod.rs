@@ -28,12 +28,34 @@ use writer::Output;
 
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The settings in effect at start: the file's, with `overrides` applied.
     pub config: Config,
     /// Re-read on SIGHUP; `None` when the built-in defaults are in use.
     pub config_path: Option<PathBuf>,
+    /// Settings given on the command line: they win over the file's, at
+    /// start and at every reload.
+    pub overrides: Overrides,
     /// Record beside another audit daemon through the read-only multicast
     /// group, without touching kernel settings.
     pub observe: bool,
+}
+
+/// Command-line settings that override the configuration file's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub db: Option<PathBuf>,
+    pub eoe_timeout: Option<std::time::Duration>,
+}
+
+impl Overrides {
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(db) = &self.db {
+            config.db = db.clone();
+        }
+        if let Some(t) = self.eoe_timeout {
+            config.eoe_timeout = t;
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,7 +115,15 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     let mut control = AuditSocket::open()?;
     let found = control.get_status()?;
     let mut events_sock = AuditSocket::open()?;
-    events_sock.set_receive_buffer(RECEIVE_BUFFER);
+    // The kernel reports twice the size set (its bookkeeping share).
+    let got = events_sock.set_receive_buffer(RECEIVE_BUFFER) / 2;
+    if got < RECEIVE_BUFFER {
+        eprintln!(
+            "raudit daemon: receive buffer is {got} bytes, not {RECEIVE_BUFFER}: bursts \
+             may be lost sooner (SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it \
+             net.core.rmem_max caps the buffer)"
+        );
+    }
     boost_priority();
     let mode = if opts.observe { "observe" } else { "primary" };
     let registration = if opts.observe {
@@ -226,7 +256,8 @@ fn reload(opts: &Options, pipeline: &mut Pipeline) {
         return;
     };
     match Config::load(path) {
-        Ok(new) => {
+        Ok(mut new) => {
+            opts.overrides.apply(&mut new);
             if new.db != opts.config.db {
                 eprintln!(
                     "raudit daemon: log_file changed to {}; it takes effect at the next start",

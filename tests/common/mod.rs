@@ -77,6 +77,13 @@ impl Kernel {
     /// Starts `raudit daemon` with extra arguments and waits until it has
     /// stored its DAEMON_START (so it is registered and recording).
     pub fn start_daemon(&mut self, db: &Path, extra: &[&str]) -> u32 {
+        self.start_daemon_via(&[], db, extra)
+    }
+
+    /// As [`Kernel::start_daemon`], through `launcher`: a command that
+    /// ends by exec'ing the command line given after its own arguments
+    /// (so the daemon keeps the launcher's pid).
+    pub fn start_daemon_via(&mut self, launcher: &[&str], db: &Path, extra: &[&str]) -> u32 {
         // Without --config a test daemon would read the machine's
         // /etc/raudit: give it one whose rules directory is this test's.
         let mut args: Vec<String> = vec!["daemon".into(), "--db".into(), db.display().to_string()];
@@ -87,7 +94,15 @@ impl Kernel {
             std::fs::write(&conf, format!("rules_dir = {}\n", rules.display())).unwrap();
             args.extend(["--config".into(), conf.display().to_string()]);
         }
-        let child = Command::new(BIN)
+        let mut command = match launcher.split_first() {
+            Some((program, launcher_args)) => {
+                let mut c = Command::new(program);
+                c.args(launcher_args).arg(BIN);
+                c
+            }
+            None => Command::new(BIN),
+        };
+        let child = command
             .args(&args)
             .args(extra)
             .stdout(Stdio::null())
