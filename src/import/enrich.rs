@@ -68,23 +68,10 @@ pub fn decode(text: &str) -> Extras {
         .collect()
 }
 
-/// The store's id of an event just written (the newest with its records).
-pub fn event_rowid(conn: &Connection, event: &Event, body: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached(
-        "SELECT e.id FROM event e JOIN body b ON b.event_id = e.id
-         WHERE e.time_ms = ?1 AND e.serial = ?2 AND e.node IS ?3 AND b.records = ?4
-         ORDER BY e.id DESC LIMIT 1",
-    )?
-    .query_row(
-        rusqlite::params![event.id.time_ms(), event.id.serial as i64, event.node, body],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
 /// Reads events' enrichment back for search, if the store has any.
 pub struct Lookup<'c> {
     conn: &'c Connection,
+    bodies: std::cell::RefCell<crate::store::BodyReader>,
 }
 
 impl<'c> Lookup<'c> {
@@ -95,27 +82,23 @@ impl<'c> Lookup<'c> {
             .optional()
             .ok()
             .flatten();
-        any.map(|_| Lookup { conn })
+        any.map(|_| Lookup {
+            conn,
+            bodies: Default::default(),
+        })
     }
 
     pub fn get(&self, event: &Event) -> Option<Extras> {
-        let body = super::body(event);
-        let text: Option<String> = self
+        let mut bodies = self.bodies.borrow_mut();
+        let id = crate::store::find_event(self.conn, &mut bodies, event).ok()??;
+        let text: String = self
             .conn
-            .prepare_cached(
-                "SELECT n.records FROM event e JOIN body b ON b.event_id = e.id
-                 JOIN enrichment n ON n.event_id = e.id
-                 WHERE e.time_ms = ?1 AND e.serial = ?2 AND e.node IS ?3 AND b.records = ?4
-                 LIMIT 1",
-            )
+            .prepare_cached("SELECT records FROM enrichment WHERE event_id = ?1")
             .ok()?
-            .query_row(
-                rusqlite::params![event.id.time_ms(), event.id.serial as i64, event.node, body],
-                |r| r.get(0),
-            )
+            .query_row([id], |r| r.get(0))
             .optional()
-            .ok()?;
-        text.map(|t| decode(&t))
+            .ok()??;
+        Some(decode(&text))
     }
 }
 

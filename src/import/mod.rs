@@ -24,7 +24,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::event::{Event, LogEvents};
 use crate::record::{parse_log_line, EventId, Record};
@@ -184,20 +184,25 @@ pub fn import(
     };
     let pending = lines.pending.clone();
     let mut batch = Batch::default();
+    let mut bodies = store::BodyReader::new();
     let err = store::sqlite_err(db);
     for event in LogEvents::new(&mut lines) {
         summary.events += 1;
         let extras = pending.borrow_mut().take(&event);
-        if batch.holds(&event) || stored(&conn, &event).map_err(&err)? {
+        if batch.holds(&event)
+            || store::find_event(&conn, &mut bodies, &event)
+                .map_err(&err)?
+                .is_some()
+        {
             summary.duplicates += 1;
             continue;
         }
         batch.push(event, extras);
         if batch.events.len() >= BATCH {
-            summary.added += batch.write(&mut writer, &conn, db)?;
+            summary.added += batch.write(&mut writer, &conn, &mut bodies, db)?;
         }
     }
-    summary.added += batch.write(&mut writer, &conn, db)?;
+    summary.added += batch.write(&mut writer, &conn, &mut bodies, db)?;
     summary.records = lines.records;
     summary.skipped = lines.skipped;
     if let Some(e) = lines.error.take() {
@@ -222,7 +227,7 @@ impl Batch {
             event.id.time_ms(),
             event.id.serial,
             event.node.clone(),
-            body(event),
+            store::body_text(event),
         )
     }
 
@@ -241,12 +246,14 @@ impl Batch {
         &mut self,
         writer: &mut Writer,
         conn: &Connection,
+        bodies: &mut store::BodyReader,
         db: &Path,
     ) -> Result<u64, StoreError> {
         let n = self.events.len() as u64;
         if n > 0 {
             writer.write(&self.events, &[])?;
-            self.write_enrichment(conn).map_err(store::sqlite_err(db))?;
+            self.write_enrichment(conn, bodies)
+                .map_err(store::sqlite_err(db))?;
         }
         self.events.clear();
         self.extras.clear();
@@ -254,14 +261,18 @@ impl Batch {
         Ok(n)
     }
 
-    fn write_enrichment(&self, conn: &Connection) -> rusqlite::Result<()> {
+    fn write_enrichment(
+        &self,
+        conn: &Connection,
+        bodies: &mut store::BodyReader,
+    ) -> rusqlite::Result<()> {
         if self.extras.iter().all(Option::is_none) {
             return Ok(());
         }
         let tx = conn.unchecked_transaction()?;
         for (event, extras) in self.events.iter().zip(&self.extras) {
             let Some(extras) = extras else { continue };
-            if let Some(id) = enrich::event_rowid(&tx, event, &body(event))? {
+            if let Some(id) = store::find_event(&tx, bodies, event)? {
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO enrichment (event_id, records) VALUES (?1, ?2)",
                 )?
@@ -270,37 +281,6 @@ impl Batch {
         }
         tx.commit()
     }
-}
-
-/// An event's records as the store keeps them: one `TYPE text` per line.
-pub(crate) fn body(event: &Event) -> String {
-    event
-        .records
-        .iter()
-        .map(|r| format!("{} {}\n", r.rtype, r.text))
-        .collect()
-}
-
-/// Whether the store already holds this event: same time, serial, node
-/// and records.
-fn stored(conn: &Connection, event: &Event) -> rusqlite::Result<bool> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT 1 FROM event e JOIN body b ON b.event_id = e.id
-         WHERE e.time_ms = ?1 AND e.serial = ?2 AND e.node IS ?3 AND b.records = ?4
-         LIMIT 1",
-    )?;
-    let found: Option<i64> = stmt
-        .query_row(
-            rusqlite::params![
-                event.id.time_ms(),
-                event.id.serial as i64,
-                event.node,
-                body(event)
-            ],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(found.is_some())
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The SQLite store: one writer (the daemon), any number of read-only
 //! readers (search). WAL mode lets readers run while the writer commits.
 
+mod body;
 pub mod query;
 mod schema;
 mod writer;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use body::{body_text, BodyReader};
 pub use writer::{event_keys, LossRow, Writer};
 
 /// Where the daemon keeps its database unless told otherwise.
@@ -35,6 +37,12 @@ pub enum StoreError {
         found: i64,
         known: usize,
     },
+    #[error("database {path} has schema version {found}, older than this raudit's ({known}), and cannot be upgraded by this user; run `raudit search` once as root, or restart the daemon")]
+    Outdated {
+        path: PathBuf,
+        found: i64,
+        known: usize,
+    },
     #[error("database {path} does not exist (has the daemon run with --db {path}?)")]
     Missing { path: PathBuf },
 }
@@ -44,6 +52,32 @@ pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError 
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// The store's newest row holding this event: the same time, serial, node
+/// and records (how imports recognise what is already stored).
+pub fn find_event(
+    conn: &Connection,
+    bodies: &mut BodyReader,
+    event: &crate::event::Event,
+) -> rusqlite::Result<Option<i64>> {
+    let body = body_text(event);
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM event WHERE time_ms = ?1 AND serial = ?2 AND node IS ?3
+             ORDER BY id DESC",
+        )?
+        .query_map(
+            rusqlite::params![event.id.time_ms(), event.id.serial as i64, event.node],
+            |r| r.get(0),
+        )?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        if bodies.read(conn, id)? == body {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
 }
 
 /// The write-ahead log beside a database.
@@ -93,7 +127,34 @@ pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(sqlite_err(path))?;
     check_version(path, version)?;
+    if (version as usize) < schema::MIGRATIONS.len() {
+        // Written by an older raudit: bring the schema up to date first
+        // (queries use the newer tables), then read as usual.
+        drop(conn);
+        upgrade(path, version)?;
+        return open_read_only(path);
+    }
     Ok(conn)
+}
+
+/// Applies the missing migrations to a database found older than this
+/// version, or says how to when this user cannot write it.
+fn upgrade(path: &Path, found: i64) -> Result<(), StoreError> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .and_then(|c| {
+            c.busy_timeout(std::time::Duration::from_secs(5))?;
+            Ok(c)
+        })
+        .map_err(|_| StoreError::Outdated {
+            path: path.to_path_buf(),
+            found,
+            known: schema::MIGRATIONS.len(),
+        })?;
+    migrate(&conn, path).map_err(|_| StoreError::Outdated {
+        path: path.to_path_buf(),
+        found,
+        known: schema::MIGRATIONS.len(),
+    })
 }
 
 fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {

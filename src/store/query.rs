@@ -246,7 +246,7 @@ where
 {
     let (query, params) = select(filter);
     let mut stmt = conn.prepare(&query)?;
-    let mut records = conn.prepare("SELECT records FROM body WHERE event_id = ?1")?;
+    let mut bodies = super::BodyReader::new();
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut progress = Progress::default();
     while let Some(row) = rows.next()? {
@@ -254,7 +254,7 @@ where
         let time_ms: i64 = row.get(1)?;
         let serial: i64 = row.get(2)?;
         let node: Option<String> = row.get(3)?;
-        let text: String = records.query_row([rowid], |r| r.get(0))?;
+        let text = bodies.read(conn, rowid)?;
         let recs = parse_body(&text, node.as_deref());
         let event = Event {
             id: EventId {

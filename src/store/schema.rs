@@ -145,4 +145,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX event_obj ON event (obj) WHERE obj IS NOT NULL;
     CREATE INDEX event_node ON event (node) WHERE node IS NOT NULL;
     ",
+    // 5: compressed bodies. `body.records` holds the text, or a zstd
+    // frame made with the dictionary `body.dict` names (see store::body).
+    "
+    CREATE TABLE body_dict (
+        id   INTEGER PRIMARY KEY,
+        dict BLOB NOT NULL
+    );
+    ALTER TABLE body ADD COLUMN dict INTEGER REFERENCES body_dict (id);
+    ",
 ];

@@ -167,30 +167,102 @@ fn text_filters_never_scan_the_event_table() {
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }
 
+/// A database as an older raudit left it: the first `version` migrations
+/// and one event (serial 7, `vi`), its body stored as text.
+fn db_at_version(name: &str, version: usize) -> PathBuf {
+    let db = temp_db(name);
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let conn = Connection::open(&db).unwrap();
+    for sql in &schema::MIGRATIONS[..version] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch(&format!(
+        "PRAGMA user_version = {version};
+         INSERT INTO typeset (id, types) VALUES (1, '1300');
+         INSERT INTO event (id, time_ms, serial, comm, exe, typeset)
+             VALUES (1, 1, 7, 'vi', '/usr/bin/vi', 1);
+         INSERT INTO body (event_id, records) VALUES (1, '1300 audit(0.001:7): comm=\"vi\"');"
+    ))
+    .unwrap();
+    db
+}
+
 /// A database written before the text dictionaries existed gets them
 /// filled from its events when opened by this version.
 #[test]
 fn migration_fills_the_text_dictionary_from_existing_events() {
-    let db = temp_db("migrate");
-    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
-    let conn = Connection::open(&db).unwrap();
-    for sql in &schema::MIGRATIONS[..3] {
-        conn.execute_batch(sql).unwrap();
-    }
-    conn.execute_batch(
-        "PRAGMA user_version = 3;
-         INSERT INTO typeset (id, types) VALUES (1, '1300');
-         INSERT INTO event (id, time_ms, serial, comm, exe, typeset)
-             VALUES (1, 1, 1, 'vi', '/usr/bin/vi', 1);
-         INSERT INTO body (event_id, records) VALUES (1, '1300 audit(0.001:1): comm=\"vi\"');",
-    )
-    .unwrap();
-    drop(conn);
+    let db = db_at_version("migrate", 3);
     drop(open_writable(&db).unwrap());
     let exes = Filter {
         exes: vec!["bin/v".into()],
         ..Filter::default()
     };
-    assert_eq!(matching(&db, &exes), [1]);
+    assert_eq!(matching(&db, &exes), [7]);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+/// Bodies are compressed once the writer has trained a dictionary on its
+/// first ones, read back byte for byte, and a reopened writer compresses
+/// from its first event with the stored dictionary.
+#[test]
+fn bodies_compress_with_a_trained_dictionary_and_read_back_verbatim() {
+    let db = temp_db("bodies");
+    let events: Vec<Event> = (1..=3000)
+        .map(|i| {
+            let comm = ["sshd", "cat", "vi", "bash"][i as usize % 4];
+            event(i, comm, &format!("/usr/bin/{comm}{}", i % 17))
+        })
+        .collect();
+    let mut w = Writer::open(&db).unwrap();
+    for batch in events.chunks(500) {
+        w.write(batch, &[]).unwrap();
+    }
+    drop(w);
+    let conn = Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("SELECT count(*) FROM body_dict"), 1);
+    let compressed = count("SELECT count(*) FROM body WHERE dict IS NOT NULL");
+    assert!(
+        compressed > 1500,
+        "only {compressed} of 3000 bodies compressed"
+    );
+    let avg = |sql: &str| -> f64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let frame = avg("SELECT avg(length(records)) FROM body WHERE dict IS NOT NULL");
+    let text = avg("SELECT avg(length(records)) FROM body WHERE dict IS NULL");
+    assert!(frame * 4.0 < text, "{frame} bytes a frame, {text} a text");
+
+    let mut read = Vec::new();
+    let ro = super::open_read_only(&db).unwrap();
+    query::for_each_event(&ro, &Filter::default(), |e| -> rusqlite::Result<bool> {
+        read.push(super::body_text(&e));
+        Ok(true)
+    })
+    .unwrap();
+    let written: Vec<String> = events.iter().map(super::body_text).collect();
+    assert_eq!(read, written);
+
+    let mut w = Writer::open(&db).unwrap();
+    w.write(&[event(9999, "cat", "/usr/bin/cat")], &[]).unwrap();
+    let dict: Option<i64> = conn
+        .query_row(
+            "SELECT b.dict FROM body b JOIN event e ON e.id = b.event_id WHERE e.serial = 9999",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(dict, Some(1));
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+/// A search on a database an older raudit wrote upgrades its schema first.
+#[test]
+fn a_reader_upgrades_an_older_schema() {
+    let db = db_at_version("reader-upgrade", 4);
+    assert_eq!(matching(&db, &Filter::default()), [7]);
+    let version: i64 = Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, schema::MIGRATIONS.len());
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }

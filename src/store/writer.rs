@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
+use super::body::{body_text, BodyEncoder};
 use super::{open_writable, sqlite_err, StoreError};
 use crate::event::Event;
 use crate::record::{decode_value, types, Record};
@@ -29,6 +30,7 @@ pub struct Writer {
     /// Values known to be in `text_names`, so a known comm or exe costs
     /// no statement.
     text_names: HashSet<(&'static str, String)>,
+    bodies: BodyEncoder,
 }
 
 /// Past this many, the cache of known text values starts over: a bound on
@@ -156,11 +158,14 @@ pub fn event_keys(event: &Event) -> Vec<String> {
 
 impl Writer {
     pub fn open(path: &Path) -> Result<Writer, StoreError> {
+        let conn = open_writable(path)?;
+        let bodies = BodyEncoder::open(&conn).map_err(sqlite_err(path))?;
         Ok(Writer {
-            conn: open_writable(path)?,
+            conn,
             path: path.to_path_buf(),
             typesets: HashMap::new(),
             text_names: HashSet::new(),
+            bodies,
         })
     }
 
@@ -172,37 +177,45 @@ impl Writer {
     pub fn write(&mut self, events: &[Event], losses: &[LossRow]) -> Result<(), StoreError> {
         let path = self.path.clone();
         let err = sqlite_err(&path);
-        let tx = self.conn.transaction().map_err(&err)?;
         // Type sets and names created here are cached only once the commit
         // holds them.
         let mut created: HashMap<String, i64> = HashMap::new();
         let mut new_names: HashSet<(&'static str, String)> = HashSet::new();
-        for event in events {
-            let set = typeset_text(event);
-            let typeset = match self.typesets.get(&set).or_else(|| created.get(&set)) {
-                Some(id) => *id,
-                None => {
-                    let id = typeset_id(&tx, &set).map_err(&err)?;
-                    created.insert(set, id);
-                    id
+        let result = (|| {
+            let tx = self.conn.transaction()?;
+            for event in events {
+                let set = typeset_text(event);
+                let typeset = match self.typesets.get(&set).or_else(|| created.get(&set)) {
+                    Some(id) => *id,
+                    None => {
+                        let id = typeset_id(&tx, &set)?;
+                        created.insert(set, id);
+                        id
+                    }
+                };
+                let promoted = Promoted::of(event);
+                let body = self.bodies.encode(&tx, &body_text(event))?;
+                insert_event(&tx, event, &promoted, typeset, body)?;
+                for (col, value) in promoted.texts(event) {
+                    let Some(value) = value else { continue };
+                    let name = (col, value.to_string());
+                    if self.text_names.contains(&name) || new_names.contains(&name) {
+                        continue;
+                    }
+                    insert_text_name(&tx, col, value)?;
+                    new_names.insert(name);
                 }
-            };
-            let promoted = Promoted::of(event);
-            insert_event(&tx, event, &promoted, typeset).map_err(&err)?;
-            for (col, value) in promoted.texts(event) {
-                let Some(value) = value else { continue };
-                let name = (col, value.to_string());
-                if self.text_names.contains(&name) || new_names.contains(&name) {
-                    continue;
-                }
-                insert_text_name(&tx, col, value).map_err(&err)?;
-                new_names.insert(name);
             }
+            for loss in losses {
+                insert_loss(&tx, loss)?;
+            }
+            tx.commit()
+        })();
+        if let Err(e) = result {
+            self.bodies.rolled_back();
+            return Err(err(e));
         }
-        for loss in losses {
-            insert_loss(&tx, loss).map_err(&err)?;
-        }
-        tx.commit().map_err(&err)?;
+        self.bodies.committed();
         self.typesets.extend(created);
         if self.text_names.len() + new_names.len() > TEXT_NAMES_CACHED {
             self.text_names.clear();
@@ -261,11 +274,15 @@ fn insert_text_name(tx: &Transaction<'_>, col: &str, value: &str) -> rusqlite::R
     Ok(())
 }
 
+/// A body as stored: the text or a compressed frame, and its dictionary.
+type StoredBody = (rusqlite::types::Value, Option<i64>);
+
 fn insert_event(
     tx: &Transaction<'_>,
     event: &Event,
     p: &Promoted,
     typeset: i64,
+    (records, dict): StoredBody,
 ) -> rusqlite::Result<()> {
     let flags = i64::from(event.records.iter().any(|r| r.error().is_some()));
     tx.prepare_cached(
@@ -309,16 +326,11 @@ fn insert_event(
         tx.prepare_cached("INSERT OR IGNORE INTO key_names (key) VALUES (?1)")?
             .execute([&key])?;
     }
-    let mut body = String::with_capacity(event.records.iter().map(|r| r.text.len() + 6).sum());
     for r in &event.records {
-        body.push_str(&r.rtype.to_string());
-        body.push(' ');
-        body.push_str(&r.text);
-        body.push('\n');
         insert_paths(tx, id, r)?;
     }
-    tx.prepare_cached("INSERT INTO body (event_id, records) VALUES (?1, ?2)")?
-        .execute(params![id, body])?;
+    tx.prepare_cached("INSERT INTO body (event_id, records, dict) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, records, dict])?;
     Ok(())
 }
 
