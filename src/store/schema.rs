@@ -154,4 +154,17 @@ pub const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE body ADD COLUMN dict INTEGER REFERENCES body_dict (id);
     ",
+    // 6: indexes for the remaining selective filters (-ue, -e, -pp, -gi,
+    // -ge, --session) and for failed events (-sv no): success is yes on most
+    // events, so only the failures are indexed. --arch has one or two
+    // values on a machine: the time order is its plan.
+    "
+    CREATE INDEX event_euid ON event (euid);
+    CREATE INDEX event_exit ON event (exit);
+    CREATE INDEX event_ppid ON event (ppid);
+    CREATE INDEX event_gid ON event (gid);
+    CREATE INDEX event_egid ON event (egid);
+    CREATE INDEX event_ses ON event (ses);
+    CREATE INDEX event_failed ON event (success) WHERE success = 0;
+    ",
 ];
