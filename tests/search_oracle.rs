@@ -1,8 +1,9 @@
 //! Output forms, differentially: a log imported with `raudit import` and
 //! searched with `raudit search --db`, and the same log searched with
 //! `raudit search -if`, must print what `ausearch -if LOG` (Debian's
-//! auditd 3.0.9) prints, byte for byte, in the default, raw and
-//! interpreted forms, say `<no matches>` alike, and exit alike.
+//! auditd 3.0.9) prints, byte for byte, in the default, raw, interpreted,
+//! csv (with each of its extra columns) and text forms, say `<no matches>`
+//! alike, and exit alike.
 //!
 //! Both run with TZ=UTC and LC_ALL=C: ausearch prints local time in the
 //! locale's date format.
@@ -21,6 +22,7 @@ const LOGS: &[&str] = &[
     "oracle/syscalls.log",
     "oracle/misc.log",
     "oracle/enriched.log",
+    "oracle/normalize.log",
     "kernel-6.18.log",
     "corpus/netlink-normal.log",
     "corpus/netlink-lost_messages.log",
@@ -39,6 +41,21 @@ const FORMS: &[&[&str]] = &[
     &["-i", "--escape", "shell"],
     &["--escape", "raw", "-i"],
     &["--escape", "shell_quote"],
+    &["--format", "csv"],
+    &["--format", "text"],
+    &["--format", "csv", "--extra-keys"],
+    &["--format", "csv", "--extra-labels"],
+    &["--format", "csv", "--extra-obj2"],
+    &["--format", "csv", "--extra-time"],
+    &[
+        "--format",
+        "csv",
+        "--extra-keys",
+        "--extra-labels",
+        "--extra-obj2",
+        "--extra-time",
+    ],
+    &["--format", "text", "--escape", "raw"],
 ];
 
 /// Filters that hold in every form (the filter test covers the rest).

@@ -33,6 +33,21 @@ pub struct SearchArgs {
     /// Interpret values as ausearch -i does (same as --format interpret).
     #[arg(short = 'i', long)]
     pub interpret: bool,
+    /// With --format csv: add a last column, KEY, with the rule's key.
+    #[arg(long)]
+    pub extra_keys: bool,
+    /// With --format csv: add SUBJ_LABEL and OBJ_LABEL columns, the
+    /// subject's and object's security labels.
+    #[arg(long)]
+    pub extra_labels: bool,
+    /// With --format csv: add an OBJ2 column, a second object (a rename's
+    /// new name, a chown's new owner, ...).
+    #[arg(long)]
+    pub extra_obj2: bool,
+    /// With --format csv: add YEAR, MONTH, DAY, WEEKDAY, HOUR, MILLI and
+    /// GMT_OFFSET columns.
+    #[arg(long)]
+    pub extra_time: bool,
     /// How interpreted values with control or shell characters are escaped.
     #[arg(long, value_enum, default_value = "tty")]
     pub escape: output::Escape,
@@ -52,8 +67,14 @@ pub struct SearchArgs {
 }
 
 /// The output forms, and the JSON schema (stable: fields are only added).
-const FORMAT_HELP: &str = "Output form. default, raw and interpret print what ausearch prints \
-(its default form, -r and -i), byte for byte in the C locale. json prints one object per \
+const FORMAT_HELP: &str = "Output form. default, raw, interpret, csv and text print what \
+ausearch prints (its default form, -r, -i, --format csv and --format text), byte for byte \
+in the C locale. csv and text are ausearch's normalized view of each event: who (subject) \
+did what (action) to what (object), how, and with what result. csv prints a header line, \
+then one line per event with the columns NODE, EVENT, DATE, TIME, SERIAL_NUM, EVENT_KIND, \
+SESSION, SUBJ_PRIME, SUBJ_SEC, SUBJ_KIND, ACTION, RESULT, OBJ_PRIME, OBJ_SEC, OBJ_KIND and \
+HOW (more with the --extra-* flags); values are not quoted, as in ausearch. text prints \
+one sentence per event. json prints one object per \
 event per line: time (RFC 3339, UTC, milliseconds), sec, msec, serial, node (null unless \
 the record came from another host), keys (every key of the event), and records (in \
 arrival order), each with type (the record type's name), raw (the record text as the \
@@ -90,8 +111,18 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         (_, true) => Format::Interpret,
         _ => args.format,
     };
+    let extra = output::csv::Extra {
+        keys: args.extra_keys,
+        labels: args.extra_labels,
+        obj2: args.extra_obj2,
+        time: args.extra_time,
+    };
+    if extra != output::csv::Extra::default() && format != Format::Csv {
+        anyhow::bail!("--extra options requires format to be csv");
+    }
     let options = output::Options {
         escape: args.escape,
+        extra,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -103,12 +134,20 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         }
         rows.len()
     } else {
-        let enrichment = matches!(format, Format::Raw | Format::Interpret)
-            .then(|| crate::import::enrich::Lookup::new(&conn))
-            .flatten();
+        let enrichment = matches!(
+            format,
+            Format::Raw | Format::Interpret | Format::Csv | Format::Text
+        )
+        .then(|| crate::import::enrich::Lookup::new(&conn))
+        .flatten();
+        let mut header_done = false;
         let progress =
             store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {
                 let extras = enrichment.as_ref().and_then(|l| l.get(&event));
+                if format == Format::Csv && !header_done {
+                    output::csv::header(&mut out, extra)?;
+                    header_done = true;
+                }
                 output::print_event_with(&mut out, &event, format, options, extras.as_deref())?;
                 if args.line_buffered {
                     out.flush()?;

@@ -1,10 +1,13 @@
 //! Printing events: one printer per format, chosen by [`Format`].
 //!
-//! The default, raw and interpreted forms are byte for byte what
-//! `ausearch` 3.0.9 prints (in the C locale); `json` is raudit's own.
+//! The default, raw, interpreted, csv and text forms are byte for byte
+//! what `ausearch` 3.0.9 prints (in the C locale); `json` is raudit's own.
 
+pub mod csv;
 mod escape;
 pub mod interpret;
+pub mod normalize;
+mod text;
 
 use std::io::{self, Write};
 
@@ -26,12 +29,19 @@ pub enum Format {
     Interpret,
     /// One JSON object per event per line (see the manual for the schema).
     Json,
+    /// ausearch's normalized view, one comma-separated line per event
+    /// under a header: who did what to what, how, with what result.
+    Csv,
+    /// ausearch's normalized view as one English sentence per event.
+    Text,
 }
 
 /// What a printer needs besides the event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Options {
     pub escape: Escape,
+    /// The csv form's optional columns.
+    pub extra: csv::Extra,
 }
 
 /// What auditd's enriched log format wrote after each record's `\x1d`
@@ -58,6 +68,8 @@ pub fn print_event_with(
             serde_json::to_writer(&mut *out, &event_json(event))?;
             writeln!(out)
         }
+        Format::Csv => csv::print(out, event, options.escape, enrichment, options.extra),
+        Format::Text => text::print(out, event, options.escape, enrichment),
     }
 }
 

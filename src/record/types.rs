@@ -41,10 +41,15 @@ fn table() -> &'static Table {
 
 /// The name ausearch prints for a record type, `UNKNOWN[n]` when it has none.
 pub fn type_name(number: u32) -> String {
-    match table().by_number.get(&number) {
-        Some(name) => (*name).to_string(),
+    match known_name(number) {
+        Some(name) => name.to_string(),
         None => format!("UNKNOWN[{number}]"),
     }
+}
+
+/// The record type's name, if it has one (libaudit's `audit_msg_type_to_name`).
+pub fn known_name(number: u32) -> Option<&'static str> {
+    table().by_number.get(&number).copied()
 }
 
 /// Parses a type name (any case), `UNKNOWN[n]`, or a plain number.

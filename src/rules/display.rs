@@ -149,6 +149,7 @@ fn write_interpreted_arg(
         syscall: ctx.syscall.map_or(-1, |nr| nr as i32),
         a0: u64::from(ctx.a0),
         a1: u64::from(ctx.a1),
+        cwd: None,
     };
     let text = interpret::value(kind, &cx, None, crate::output::Escape::Raw);
     write!(

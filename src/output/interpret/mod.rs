@@ -10,8 +10,8 @@
 
 mod args;
 mod fields;
-mod names;
-mod num;
+pub mod names;
+pub mod num;
 mod sockaddr;
 mod tty_keys;
 mod values;
@@ -21,7 +21,8 @@ use chrono::{Local, TimeZone};
 use super::escape::Escape;
 use crate::record::{types, EventId, Record};
 use crate::rules::arch::{self, Machine};
-pub use fields::FieldType;
+pub use fields::{adjust as field_type, FieldType};
+pub use values::unescape as unhex;
 
 /// What one value's interpretation may depend on: the field, and for
 /// SYSCALL records the machine, the syscall and its first two arguments.
@@ -34,6 +35,9 @@ pub struct Context<'a> {
     pub syscall: i32,
     pub a0: u64,
     pub a1: u64,
+    /// The event's working directory, to make file names absolute
+    /// (auparse's `auparse_interpret_realpath`); `None` as ausearch -i.
+    pub cwd: Option<&'a [u8]>,
 }
 
 impl Context<'_> {
@@ -111,7 +115,8 @@ impl Recorded {
         Recorded(pairs)
     }
 
-    fn get(&self, name: &[u8]) -> Option<&[u8]> {
+    /// The recorded interpretation of field `name`.
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
@@ -331,6 +336,7 @@ impl<'a> Walk<'a> {
             syscall: 0,
             a0: self.a0,
             a1: self.a1,
+            cwd: None,
         };
         if self.rtype == types::SYSCALL || self.rtype == SECCOMP {
             // An arch libaudit does not know leaves the machine unknown,

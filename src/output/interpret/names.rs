@@ -137,6 +137,14 @@ pub fn user(uid: i32) -> String {
     })
 }
 
+/// The uid of the user called `name` (getpwnam).
+pub fn user_id(name: &str) -> Option<u32> {
+    nix::unistd::User::from_name(name)
+        .ok()
+        .flatten()
+        .map(|u| u.uid.as_raw())
+}
+
 /// A group's name, as [`user`] does for users.
 pub fn group(gid: i32) -> String {
     id_name(gid, groups(), |id| {

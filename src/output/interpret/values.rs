@@ -17,7 +17,11 @@ pub fn interpret(kind: FieldType, cx: &Context<'_>) -> Vec<u8> {
         Syscall => text(syscall(cx)),
         Arch => text(arch(val)),
         Exit => text(exit(val)),
-        Escaped | EscapedFile | EscapedKey => escaped(val),
+        Escaped | EscapedFile => match cx.cwd {
+            Some(cwd) => escaped_in(val, cwd),
+            None => escaped(val),
+        },
+        EscapedKey => escaped(val),
         Perm => text(perm(val)),
         Mode => text(mode(val, 8)),
         ModeShort => text(number(val, 8, mode_short)),
@@ -262,6 +266,56 @@ fn escaped_raw(val: &[u8]) -> Vec<u8> {
 
 pub fn escaped(val: &[u8]) -> Vec<u8> {
     c_string(escaped_raw(val))
+}
+
+/// auparse's `print_escaped_ext`: a file name made absolute against the
+/// working directory `cwd`, and `.`/`..` resolved (textually, no lookup).
+fn escaped_in(val: &[u8], cwd: &[u8]) -> Vec<u8> {
+    let name = escaped(val);
+    let full = if name.first() != Some(&b'/') {
+        [escaped(cwd), b"/".to_vec(), name].concat()
+    } else if name.windows(2).any(|w| w == b"..") {
+        name
+    } else {
+        return name;
+    };
+    path_norm(&full)
+}
+
+/// auparse's `path_norm`, with its quirks: a leading `.` leaves the path as
+/// is, and a final `..` moves back without cutting the text after it
+/// (`/a/b/..` stays `/a/b`), since the C code only writes its terminator
+/// after copying a component.
+fn path_norm(name: &[u8]) -> Vec<u8> {
+    if name.is_empty() || name[0] == b'.' {
+        return name.to_vec();
+    }
+    let mut buf: Vec<u8> = Vec::new();
+    let mut dest = 0;
+    for component in name.split(|&b| b == b'/').filter(|c| !c.is_empty()) {
+        match component {
+            [b'.'] => {}
+            [b'.', b'.'] => {
+                if dest > 1 {
+                    dest -= 1;
+                    while buf[dest - 1] != b'/' {
+                        dest -= 1;
+                    }
+                }
+            }
+            _ => {
+                if dest == 0 || buf[dest - 1] != b'/' {
+                    buf.truncate(dest);
+                    buf.push(b'/');
+                    dest += 1;
+                }
+                buf.truncate(dest);
+                buf.extend_from_slice(component);
+                dest = buf.len();
+            }
+        }
+    }
+    buf
 }
 
 /// The command line with its NUL separators shown as spaces.
@@ -528,6 +582,15 @@ mod tests {
         assert_eq!(escaped(b"?"), b"?");
         assert_eq!(escaped(b"abc"), vec![0xab, 0xc0]);
         assert_eq!(proctitle(b"6C73002D6C"), b"ls -l");
+        assert_eq!(escaped_in(b"\"x/../y\"", b"\"/root\""), b"/root/y");
+        assert_eq!(escaped_in(b"\"/etc//./hosts\"", b"\"/\""), b"/etc//./hosts");
+        assert_eq!(
+            escaped_in(b"\"/etc/../etc//hosts\"", b"\"/\""),
+            b"/etc/hosts"
+        );
+        assert_eq!(escaped_in(b"\"/etc/hosts\"", b"\"/root\""), b"/etc/hosts");
+        assert_eq!(path_norm(b"/a/b/.."), b"/a/b");
+        assert_eq!(path_norm(b"./x"), b"./x");
         assert_eq!(proctitle(b"\"bash\""), b"bash");
     }
 
