@@ -69,6 +69,7 @@ pub fn type_number(name: &str) -> Option<u32> {
 
 pub const REPLACE: u32 = 1329;
 pub const LOGIN: u32 = 1006;
+pub const KERNEL: u32 = 2000;
 
 /// Whether a netlink message of this type is an audit record. 1000-1099
 /// are requests and replies, except USER and LOGIN which the kernel logs as
@@ -78,13 +79,16 @@ pub fn is_record(number: u32) -> bool {
     matches!(number, USER | LOGIN) || (number >= 1100 && number != REPLACE)
 }
 
-/// Types that are whole events by themselves, as libaudit's
-/// `audit_is_last_record` counts them: user-space messages, daemon records
-/// and anomaly reports. Kernel records raised inside a syscall (1300-1399,
-/// AVCs, ...) wait for EOE; one that never gets it is closed by the
+/// Types that are whole events by themselves when they open one, as
+/// auparse and ausearch count them: records below 1300 (user-space
+/// messages, LOGIN, daemon records), NetLabel's configuration records,
+/// KERNEL, and user-space anomaly and later messages (2100 and up). The
+/// kernel's own anomalies (1700-1799: ANOM_LINK, ANOM_PROMISCUOUS, ...)
+/// are raised inside a syscall with its stamp and belong to its event.
+/// Others wait for EOE; one that never gets it is closed by the
 /// assembler's timeout.
 pub fn is_single_record(number: u32) -> bool {
-    matches!(number, USER | LOGIN | 1100..=1299 | 1700..=1799 | 2100..=2999)
+    matches!(number, USER | LOGIN | 1100..=1299 | 1406..=1419 | KERNEL) || number >= 2100
 }
 
 /// Types that close the event they belong to: EOE, and PROCTITLE, which
@@ -136,6 +140,10 @@ mod tests {
         assert!(is_single_record(USER));
         assert!(is_single_record(1112)); // USER_LOGIN
         assert!(!is_single_record(1400)); // AVC: raised inside a syscall
+        assert!(!is_single_record(1702)); // ANOM_LINK: inside a syscall too
+        assert!(is_single_record(1416)); // MAC_UNLBL_STCADD
+        assert!(is_single_record(2000)); // KERNEL
+        assert!(is_single_record(2101)); // ANOM_LOGIN_FAILURES
         assert!(!is_single_record(SYSCALL));
         assert!(!is_single_record(PATH));
     }
