@@ -47,6 +47,11 @@ pub fn type_name(number: u32) -> String {
     }
 }
 
+/// The name libaudit gives a record type, `None` when it has none.
+pub fn known_name(number: u32) -> Option<&'static str> {
+    table().by_number.get(&number).copied()
+}
+
 /// Parses a type name (any case), `UNKNOWN[n]`, or a plain number.
 pub fn type_number(name: &str) -> Option<u32> {
     let upper = name.trim().to_ascii_uppercase();

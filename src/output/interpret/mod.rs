@@ -11,10 +11,10 @@
 mod args;
 mod fields;
 mod names;
-mod num;
+pub mod num;
 mod sockaddr;
 mod tty_keys;
-mod values;
+pub mod values;
 
 use chrono::{Local, TimeZone};
 
@@ -22,6 +22,8 @@ use super::escape::Escape;
 use crate::record::{types, EventId, Record};
 use crate::rules::arch::{self, Machine};
 pub use fields::FieldType;
+pub use names::user as user_name;
+pub use sockaddr::ipv6_text;
 
 /// What one value's interpretation may depend on: the field, and for
 /// SYSCALL records the machine, the syscall and its first two arguments.
@@ -111,7 +113,7 @@ impl Recorded {
         Recorded(pairs)
     }
 
-    fn get(&self, name: &[u8]) -> Option<&[u8]> {
+    pub fn get(&self, name: &[u8]) -> Option<&[u8]> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
