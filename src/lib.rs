@@ -4,7 +4,8 @@
 //! Data flows one way through the daemon, one stage per module:
 //! `netlink` (socket, frames) -> `record` (pure parser) -> `event`
 //! (assembler) -> `store` (batched SQLite writer). Queries run against a
-//! read-only connection: `search` (criteria) -> `store::query` -> `output`.
+//! read-only connection: `search` (criteria) -> `store::query` -> `output`,
+//! and `report` (aureport's summaries) over the same events.
 //! Control shares one grammar for command lines and rules files: `rules`
 //! -> `wire` bytes -> `netlink`.
 
@@ -16,6 +17,7 @@ pub mod import;
 pub mod netlink;
 pub mod output;
 pub mod record;
+pub mod report;
 pub mod rules;
 pub mod search;
 pub mod store;

@@ -98,6 +98,59 @@ fn search_rejects_bad_arguments_in_one_line() {
 }
 
 #[test]
+fn report_rejects_bad_arguments_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    raudit::store::Writer::open(&db).unwrap();
+    let db = db.to_str().unwrap();
+    let aureport = dir.path().join("aureport");
+    std::os::unix::fs::symlink(BIN, &aureport).unwrap();
+    for (args, expect) in [
+        (&["-k", "-u"][..], "cannot be used with"),
+        (&["-au", "-cr"], "cannot be used with"),
+        (&["-ts", "31/31/2026"], "invalid time \"31/31/2026\""),
+        (&["-te", "01/01/2000"], "year is 2000"),
+        (&["--escape", "nope"], "nope"),
+        (&["--no-such-flag"], "--no-such-flag"),
+        (&["-t", "--summary"], "Unimplemented option"),
+        (&["--tty", "--summary"], "Unimplemented option"),
+    ] {
+        for program in [std::path::Path::new(BIN), aureport.as_path()] {
+            let mut all: Vec<&str> = Vec::new();
+            if program == std::path::Path::new(BIN) {
+                all.push("report");
+            }
+            all.extend_from_slice(&["--db", db]);
+            all.extend_from_slice(args);
+            let out = Command::new(program).args(&all).output().unwrap();
+            assert_eq!(out.status.code(), Some(1), "{args:?}");
+            let err = one_line(&out);
+            assert!(err.contains(expect), "{args:?}: {err}");
+        }
+    }
+    let out = raudit(&["report", "--db", "/nonexistent/raudit.db"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(one_line(&out).contains("/nonexistent/raudit.db does not exist"));
+}
+
+#[test]
+fn a_report_that_finds_nothing_says_so_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    raudit::store::Writer::open(&db).unwrap();
+    let out = raudit(&["report", "--db", db.to_str().unwrap(), "-k"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        common::stdout(&out).ends_with("<no events of interest were found>\n\n"),
+        "{}",
+        common::stdout(&out)
+    );
+    // A summary finds nothing without failing, as aureport's does.
+    let out = raudit(&["report", "--db", db.to_str().unwrap(), "-k", "--summary"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn an_empty_database_has_no_matches() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("a.db");

@@ -4,7 +4,7 @@
 //!   --test packaging` rewrites them; review the diff);
 //! - every man page renders without a groff warning;
 //! - invoked as ausearch, auditctl or aureport through a link, the binary
-//!   behaves as `raudit search`, `raudit ctl`, or says reports are missing.
+//!   behaves as `raudit search`, `raudit ctl` or `raudit report`.
 //!
 //! The .deb itself is built, installed and purged by tests/packaging.sh.
 
@@ -212,10 +212,33 @@ fn auditctl_through_a_link_is_raudit_ctl() {
 }
 
 #[test]
-fn aureport_through_a_link_says_it_is_missing() {
+fn aureport_through_a_link_is_raudit_report() {
     let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let db = db.to_str().unwrap();
     let aureport = link(dir.path(), "aureport");
-    let (code, out, err) = output(&aureport, &["-k"]);
-    assert_eq!((code, out.as_str()), (Some(1), ""));
-    assert_eq!(err, "aureport: reports are not implemented yet\n");
+    let cases: [(&[&str], &[&str]); 5] = [
+        (&[], &[]),
+        (&["-k"], &["-k"]),
+        (&["-f", "-i"], &["-f", "-i"]),
+        (&["-au"], &["--auth"]),
+        (
+            &["-e", "--summary", "-ts", "11/14/2023"],
+            &["-e", "--summary", "--start", "11/14/2023"],
+        ),
+    ];
+    for (args, translated) in cases {
+        let via_link = output(&aureport, &[args, &["--db", db]].concat());
+        let direct = output(
+            Path::new(BIN),
+            &[&["report"], translated, &["--db", db]].concat(),
+        );
+        assert_eq!(via_link, direct, "aureport {args:?}");
+    }
+    let (code, out, _) = output(&aureport, &["-k", "--db", db]);
+    assert_eq!(code, Some(0));
+    assert!(
+        out.contains("Key Report") && out.contains(" shadow "),
+        "{out}"
+    );
 }

@@ -88,7 +88,7 @@ check "lintian: no errors" test "$lint" = 0
 # --- raudit-compat: the auditd names, conflicting with auditd ------------
 check "raudit-compat conflicts with auditd" \
   test "$(dpkg-deb -f "$compat" Conflicts)" = auditd
-for name in auditd auditctl ausearch; do
+for name in auditd auditctl ausearch aureport; do
   check "raudit-compat links /usr/sbin/$name to raudit" \
     sh -c "dpkg-deb -c '$compat' | grep -q './usr/sbin/$name -> raudit\$'"
 done

@@ -135,23 +135,8 @@ fn search_prints_what_ausearch_prints() {
     );
 }
 
-/// The first differing lines, enough to see what went wrong.
 fn diff(expected: &str, got: &str) -> String {
-    let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
-    let at = e
-        .iter()
-        .zip(&g)
-        .position(|(a, b)| a != b)
-        .unwrap_or(e.len().min(g.len()));
-    format!(
-        "  line {}: ausearch {:?}\n  line {}: raudit   {:?}\n  ({} vs {} lines)",
-        at + 1,
-        e.get(at),
-        at + 1,
-        g.get(at),
-        e.len(),
-        g.len()
-    )
+    common::first_difference("ausearch", expected, got)
 }
 
 #[test]
@@ -188,15 +173,7 @@ fn rotated_logs_are_read_oldest_first() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let logs = dir.path().join("log");
-    std::fs::create_dir(&logs).unwrap();
-    for (from, to) in [
-        ("oracle/syscalls.log", "audit.log.2"),
-        ("oracle/misc.log", "audit.log.1"),
-        ("oracle/enriched.log", "audit.log"),
-    ] {
-        std::fs::copy(Path::new(DATA).join(from), logs.join(to)).unwrap();
-    }
+    let logs = common::rotated_logs(dir.path());
     let db = dir.path().join("audit.db");
     common::import_log(&logs, &db);
     let logs = logs.to_str().unwrap();

@@ -82,18 +82,6 @@ kernel wrote it, from audit( on), fields (name to value with quotes removed and 
 decoded; null for (null) and ?), interp (name to value as -i shows it, unescaped) and, \
 for a record that did not parse, parse_error.";
 
-pub fn translate(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    use super::search_filter::ALIASES;
-    args.into_iter()
-        .map(
-            |a| match ALIASES.iter().find(|(short, _)| a.to_str() == Some(short)) {
-                Some((_, long)) => (*long).into(),
-                None => a,
-            },
-        )
-        .collect()
-}
-
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let mut filter = args.filter.to_filter()?;
     if let Some(file) = &args.checkpoint {

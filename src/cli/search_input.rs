@@ -1,7 +1,8 @@
-//! Where `raudit search` reads events when not from the database: an auditd
-//! log (`-if FILE|DIR`) or records piped on standard input. The log is
-//! imported into a private temporary database, so that every filter runs
-//! as the same SQL as over the store; the database goes when the search ends.
+//! Where `raudit search` and `raudit report` read events when not from the
+//! database: an auditd log (`-if FILE|DIR`) or records piped on standard
+//! input. The log is imported into a private temporary database, so that
+//! every filter runs as the same SQL as over the store; the database goes
+//! when the command ends.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -17,8 +18,9 @@ pub struct Input {
 
 impl Input {
     /// The input the flags ask for: `-if PATH` (`-` for standard input),
-    /// `--stdin`, or, when invoked as `ausearch` without `--db`, standard
-    /// input if it is a pipe (as ausearch does). `None`: the database.
+    /// `--stdin`, or, when invoked as `ausearch` or `aureport` without
+    /// `--db`, standard input if it is a pipe (as they do). `None`: the
+    /// database.
     pub fn choose(
         input: Option<&Path>,
         stdin: bool,
@@ -27,18 +29,21 @@ impl Input {
         let sources = match input {
             Some(p) if p.as_os_str() == "-" => vec![Source::Stdin],
             Some(p) => files(p)?,
-            None if stdin || (!db_given && invoked_as_ausearch() && stdin_is_pipe()) => {
-                vec![Source::Stdin]
-            }
+            None if stdin || (!db_given && piped_to_tool()) => vec![Source::Stdin],
             None => return Ok(None),
         };
+        Input::import(sources).map(Some)
+    }
+
+    /// These logs, imported into a private temporary database.
+    pub fn import(sources: Vec<Source>) -> anyhow::Result<Input> {
         let dir = private_dir()?;
         let input = Input {
             db: dir.join("search.db"),
             dir,
         };
         import::import(sources, &input.db, &mut Progress::hidden())?;
-        Ok(Some(input))
+        Ok(input)
     }
 
     pub fn db(&self) -> &Path {
@@ -61,11 +66,18 @@ fn files(path: &Path) -> anyhow::Result<Vec<Source>> {
     Ok(log_files(path).into_iter().map(Source::File).collect())
 }
 
-fn invoked_as_ausearch() -> bool {
-    std::env::args_os()
+/// Whether this is `ausearch` or `aureport` (a link) with a pipe on
+/// standard input, which those tools read instead of the logs.
+pub fn piped_to_tool() -> bool {
+    let tool = std::env::args_os()
         .next()
-        .and_then(|a| Path::new(&a).file_name().map(|n| n == "ausearch"))
-        .unwrap_or(false)
+        .and_then(|a| {
+            Path::new(&a)
+                .file_name()
+                .map(|n| n == "ausearch" || n == "aureport")
+        })
+        .unwrap_or(false);
+    tool && stdin_is_pipe()
 }
 
 fn stdin_is_pipe() -> bool {

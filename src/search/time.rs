@@ -9,6 +9,9 @@ use chrono::{
 pub enum TimeError {
     #[error("invalid time {0:?}: expected a keyword (now, recent, boot, this-hour, today, yesterday, this-week, week-ago, this-month, this-year), a relative time (15m, 2h, 3d), ISO 8601, or a date (MM/DD/YY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
     Invalid(String),
+    /// ausearch and aureport refuse dates before 2004 ("Error - year is N").
+    #[error("year is {0}: dates from 2004 on are accepted")]
+    TooEarly(i32),
 }
 
 /// Which end of a range a time bounds: a missing time-of-day means
@@ -43,6 +46,9 @@ pub fn parse(words: &[String], bound: Bound, now: DateTime<Local>) -> Result<i64
         _ => return Err(invalid()),
     };
     let date = date.unwrap_or_else(|| now.date_naive());
+    if date.year() < 2004 {
+        return Err(TimeError::TooEarly(date.year()));
+    }
     let time = time.unwrap_or_else(|| match bound {
         Bound::Start => NaiveTime::MIN,
         Bound::End => now.time(),

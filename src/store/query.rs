@@ -1,7 +1,7 @@
 //! Reading events back: a filter becomes bound SQL over the indexes, and
 //! events stream to a callback one at a time, never all in memory.
 
-use rusqlite::{types::Value, Connection};
+use rusqlite::{types::Value, Connection, OptionalExtension};
 
 use crate::event::Event;
 use crate::record::{parse_payload, EventId, Record};
@@ -293,6 +293,44 @@ fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
             rec
         })
         .collect()
+}
+
+/// The time of the first event stored (in store order), or with
+/// `outside` the first whose time is before its start or after its end.
+pub fn first_event_time(
+    conn: &Connection,
+    outside: Option<(i64, i64)>,
+) -> rusqlite::Result<Option<i64>> {
+    let (start, end) = outside.unwrap_or((i64::MAX, i64::MIN));
+    conn.query_row(
+        "SELECT time_ms FROM event WHERE NOT (time_ms >= ?1 AND time_ms <= ?2)
+         ORDER BY id LIMIT 1",
+        [start, end],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The times of the first and last events stored (in store order) in a
+/// time range.
+pub fn time_bounds(
+    conn: &Connection,
+    start_ms: Option<i64>,
+    end_ms: Option<i64>,
+) -> rusqlite::Result<Option<(i64, i64)>> {
+    let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
+    let at = |order: &str| {
+        conn.query_row(
+            &format!(
+                "SELECT time_ms FROM event WHERE time_ms >= ?1 AND time_ms <= ?2
+                 ORDER BY id {order} LIMIT 1"
+            ),
+            range,
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()
+    };
+    Ok(at("ASC")?.zip(at("DESC")?))
 }
 
 /// Every kind of loss row the daemon writes.

@@ -240,3 +240,41 @@ pub fn import_log(log: &Path, db: &Path) {
         stderr(&out)
     );
 }
+
+/// The first line where two outputs differ, with both line counts: enough
+/// to see what went wrong. `oracle`: the name of the tool that printed
+/// `expected`.
+pub fn first_difference(oracle: &str, expected: &str, got: &str) -> String {
+    let (e, g): (Vec<&str>, Vec<&str>) = (expected.lines().collect(), got.lines().collect());
+    let at = e
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(e.len().min(g.len()));
+    let pad = " ".repeat(oracle.len().saturating_sub(6));
+    format!(
+        "  line {}: {oracle} {:?}\n  line {}: raudit{pad}   {:?}\n  ({} vs {} lines)",
+        at + 1,
+        e.get(at),
+        at + 1,
+        g.get(at),
+        e.len(),
+        g.len()
+    )
+}
+
+/// A directory `log` in `dir` holding the three oracle logs as audit.log
+/// and two rotations (oldest: syscalls.log).
+pub fn rotated_logs(dir: &Path) -> PathBuf {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let logs = dir.join("log");
+    std::fs::create_dir(&logs).unwrap();
+    for (from, to) in [
+        ("oracle/syscalls.log", "audit.log.2"),
+        ("oracle/misc.log", "audit.log.1"),
+        ("oracle/enriched.log", "audit.log"),
+    ] {
+        std::fs::copy(data.join(from), logs.join(to)).unwrap();
+    }
+    logs
+}

@@ -14,7 +14,7 @@ pub mod names;
 pub mod num;
 mod sockaddr;
 mod tty_keys;
-mod values;
+pub mod values;
 
 use chrono::{Local, TimeZone};
 
@@ -22,6 +22,8 @@ use super::escape::Escape;
 use crate::record::{types, EventId, Record};
 use crate::rules::arch::{self, Machine};
 pub use fields::{adjust as field_type, FieldType};
+pub use names::user as user_name;
+pub use sockaddr::ipv6_text;
 pub use values::unescape as unhex;
 
 /// What one value's interpretation may depend on: the field, and for

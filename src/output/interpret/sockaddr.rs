@@ -86,7 +86,7 @@ fn c_str(s: &[u8], max: usize) -> &[u8] {
 /// An IPv6 address as glibc's getnameinfo(NI_NUMERICHOST) writes it: like
 /// Rust's Display, except that an IPv4-compatible address (`::a.b.c.d`) keeps
 /// its dotted tail, and a link-local address its scope (interface name).
-fn ipv6_text(addr: Ipv6Addr, scope: u32) -> String {
+pub fn ipv6_text(addr: Ipv6Addr, scope: u32) -> String {
     let seg = addr.segments();
     let mut text = if seg[..6] == [0; 6] && seg[6] != 0 {
         let o = addr.octets();

@@ -490,7 +490,7 @@ pub fn personality(val: &[u8]) -> String {
 }
 
 /// TTY input: printable runs quoted, named keys in `<>`, comma separated.
-fn tty_data(val: &[u8]) -> Vec<u8> {
+pub fn tty_data(val: &[u8]) -> Vec<u8> {
     if !val.iter().all(u8::is_ascii_hexdigit) {
         return val.to_vec();
     }

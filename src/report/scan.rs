@@ -1,0 +1,358 @@
+//! Which events each report is about, and what the summaries count
+//! (aureport-scan.c).
+
+use super::line::Line;
+use super::lookup::Lookup;
+use super::parse::{Items, Wants, AUID_UNREAD, FAILED, SUCCESS};
+use super::tally::Tally;
+use super::Kind;
+use crate::record::EventId;
+
+pub const CONFIG_CHANGE: u32 = 1305;
+const USER_AUTH: u32 = 1100;
+const USER_MGMT: u32 = 1102;
+const USER_CHAUTHTOK: u32 = 1108;
+const USYS_CONFIG: u32 = 1111;
+const USER_LOGIN: u32 = 1112;
+const ADD_USER: u32 = 1114;
+const DEL_GROUP: u32 = 1117;
+const GRP_AUTH: u32 = 1126;
+const GRP_MGMT: u32 = 1132;
+const DAEMON_CONFIG: u32 = 1203;
+const NETFILTER_CFG: u32 = 1325;
+const SECCOMP: u32 = 1326;
+const FEATURE_CHANGE: u32 = 1328;
+const AVC: u32 = 1400;
+const USER_AVC: u32 = 1107;
+const MAC_POLICY_LOAD: u32 = 1403;
+const MAC_MAP_DEL: u32 = 1410;
+const MAC_UNLBL_STCDEL: u32 = 1417;
+const USER_MAC_CONFIG_CHANGE: u32 = 2312;
+const ROLE_ASSIGN: u32 = 2301;
+const ROLE_REMOVE: u32 = 2302;
+const TTY: u32 = 1319;
+const USER_TTY: u32 = 1124;
+
+/// The record types of configuration changes, besides the MAC range.
+const CONFIG_TYPES: [u32; 6] = [
+    CONFIG_CHANGE,
+    DAEMON_CONFIG,
+    USYS_CONFIG,
+    NETFILTER_CFG,
+    FEATURE_CHANGE,
+    USER_MAC_CONFIG_CHANGE,
+];
+
+/// libaudit's ranges of message types.
+const KERN_CRYPTO: (u32, u32) = (1600, 1699);
+const CRYPTO: (u32, u32) = (2400, 2499);
+const KERN_ANOM: (u32, u32) = (1700, 1799);
+const ANOM: (u32, u32) = (2100, 2199);
+const ANOM_RESP: (u32, u32) = (2200, 2299);
+const USER_LSPP: (u32, u32) = (2300, 2399);
+const INTEGRITY: (u32, u32) = (1800, 1899);
+const VIRT: (u32, u32) = (2500, 2599);
+
+/// An event that passed the scan: its stamp, record types, first
+/// record's line, what was read from it, and how to print ids.
+pub struct Scanned<'a> {
+    pub id: EventId,
+    pub types: Vec<u32>,
+    pub head_line: Option<Line<'a>>,
+    pub items: Items,
+    pub lookup: Lookup<'a>,
+}
+
+impl Scanned<'_> {
+    pub fn head(&self) -> u32 {
+        self.types.first().copied().unwrap_or(0)
+    }
+
+    pub fn has(&self, t: u32) -> bool {
+        self.types.contains(&t)
+    }
+
+    /// `list_find_msg_range`, which finds nothing in an empty range.
+    pub fn has_range(&self, (low, high): (u32, u32)) -> bool {
+        high > low && self.types.iter().any(|t| (low..=high).contains(t))
+    }
+
+    fn has_config_change(&self) -> bool {
+        CONFIG_TYPES.iter().any(|&t| self.has(t))
+            || self.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL))
+    }
+
+    fn has_account_change(&self) -> bool {
+        self.has(USER_CHAUTHTOK)
+            || self.has_range((ADD_USER, DEL_GROUP))
+            || self.has(USER_MGMT)
+            || self.has(GRP_MGMT)
+            || self.has_range((ROLE_ASSIGN, ROLE_REMOVE))
+    }
+
+    fn has_anomaly(&self) -> bool {
+        self.has_range(ANOM) || self.has_range(KERN_ANOM) || self.has(SECCOMP)
+    }
+
+    fn has_crypto(&self) -> bool {
+        self.has_range(KERN_CRYPTO) || self.has_range(CRYPTO)
+    }
+
+    fn has_mac(&self, last: u32) -> bool {
+        self.has_range((MAC_POLICY_LOAD, last)) || self.has_range(USER_LSPP)
+    }
+
+    fn failed_user_mgmt(&self) -> bool {
+        self.has(USER_MGMT) && self.items.success == FAILED
+    }
+
+    /// The first key, unless the rule had none.
+    pub fn first_key(&self) -> Option<&[u8]> {
+        self.items
+            .keys
+            .as_ref()?
+            .first()
+            .map(Vec::as_slice)
+            .filter(|k| *k != b"(null)")
+    }
+}
+
+impl Kind {
+    /// The fields a report reads (aureport sets ausearch's `event_*`
+    /// options to a dummy value for each).
+    pub fn wants(self) -> Wants {
+        let mut w = Wants {
+            loginuid: true,
+            ..Wants::default()
+        };
+        match self {
+            Kind::Time | Kind::Virt | Kind::Response => w.loginuid = false,
+            Kind::Avc => {
+                w = Wants::default();
+                (w.comm, w.subject, w.object) = (true, true, true);
+            }
+            Kind::Auth => {
+                w = Wants::default();
+                (w.exe, w.hostname, w.terminal, w.uid) = (true, true, true, true);
+            }
+            Kind::Mac | Kind::Integ | Kind::Config | Kind::Crypto | Kind::Event => {}
+            Kind::Login | Kind::AcctMod => (w.exe, w.hostname, w.terminal) = (true, true, true),
+            Kind::File => (w.filename, w.exe) = (true, true),
+            Kind::Host => w.hostname = true,
+            Kind::Pid => w.exe = true,
+            Kind::Syscall => w.comm = true,
+            Kind::Term | Kind::Exe => (w.terminal, w.hostname, w.exe) = (true, true, true),
+            Kind::User => (w.terminal, w.hostname, w.exe, w.uid) = (true, true, true, true),
+            Kind::Comm => (w.terminal, w.hostname, w.comm) = (true, true, true),
+            Kind::Anomaly => {
+                (w.terminal, w.hostname, w.exe, w.comm) = (true, true, true, true);
+            }
+            Kind::Key => (w.exe, w.key) = (true, true),
+            Kind::Tty => (w.session, w.terminal, w.comm) = (true, true, true),
+            Kind::Summary => {
+                (w.filename, w.hostname, w.terminal, w.exe) = (true, true, true, true);
+                (w.comm, w.key) = (true, true);
+            }
+        }
+        w
+    }
+}
+
+/// Whether a detailed report prints a row for this event.
+pub fn of_interest(kind: Kind, ev: &Scanned<'_>) -> bool {
+    let s = &ev.items;
+    match kind {
+        Kind::Avc => ev.has(AVC) || ev.has(USER_AVC),
+        Kind::Mac => ev.has_mac(MAC_UNLBL_STCDEL),
+        Kind::Integ => ev.has_range(INTEGRITY),
+        Kind::Virt => ev.has_range(VIRT),
+        Kind::Config => ev.has_config_change(),
+        Kind::Auth => ev.has(USER_AUTH) || ev.failed_user_mgmt(),
+        Kind::Login => ev.has(USER_LOGIN),
+        Kind::AcctMod => ev.has_account_change(),
+        Kind::Event => true,
+        Kind::File => s.filenames.is_some(),
+        Kind::Host => s.hostname.is_some(),
+        Kind::Pid => s.pid >= 0,
+        Kind::Syscall => s.syscall != 0,
+        Kind::Term => s.terminal.is_some(),
+        Kind::User => s.uid != super::parse::UID_UNSET,
+        Kind::Exe => s.exe.is_some(),
+        Kind::Comm => s.comm.is_some(),
+        Kind::Anomaly => ev.has_anomaly(),
+        Kind::Response => ev.has_range(ANOM_RESP),
+        Kind::Crypto => ev.has_crypto(),
+        Kind::Key => ev.first_key().is_some(),
+        Kind::Tty => matches!(ev.head(), TTY | USER_TTY),
+        Kind::Time | Kind::Summary => false,
+    }
+}
+
+/// The overall summary's counts, and each report's `--summary` list.
+#[derive(Default)]
+pub struct Totals {
+    pub changes: u64,
+    pub crypto: u64,
+    pub acct_changes: u64,
+    pub good_logins: u64,
+    pub bad_logins: u64,
+    pub good_auth: u64,
+    pub bad_auth: u64,
+    pub events: u64,
+    pub avcs: u64,
+    pub mac: u64,
+    pub failed_syscalls: u64,
+    pub anomalies: u64,
+    pub responses: u64,
+    pub virt: u64,
+    pub integ: u64,
+    pub users: Tally<Vec<u8>>,
+    pub terms: Tally<Vec<u8>>,
+    pub files: Tally<Vec<u8>>,
+    pub hosts: Tally<Vec<u8>>,
+    pub exes: Tally<Vec<u8>>,
+    pub comms: Tally<Vec<u8>>,
+    pub avc_objs: Tally<Vec<u8>>,
+    pub keys: Tally<Vec<u8>>,
+    pub syscalls: Tally<Vec<u8>>,
+    /// Process ids, or for the type reports (config, accounts, events)
+    /// record types, as aureport borrows this list.
+    pub pids: Tally<i32>,
+    pub types: Tally<i32>,
+}
+
+impl Totals {
+    /// Counts one event; `true` for the overall summary (the only
+    /// summary whose events count as found).
+    pub fn add(&mut self, kind: Kind, ev: &Scanned<'_>) -> bool {
+        let s = &ev.items;
+        let head = ev.head() as i32;
+        match kind {
+            Kind::Summary => {
+                self.add_summary(ev);
+                return true;
+            }
+            Kind::Avc if ev.has(AVC) || ev.has(USER_AVC) => {
+                let avcs = s.avcs.iter().flatten();
+                for a in avcs.filter(|a| a.result != super::parse::AvcResult::Unset) {
+                    if let Some(t) = &a.tcontext {
+                        self.avc_objs.add(t.clone());
+                    }
+                }
+            }
+            Kind::Mac if ev.has_mac(MAC_MAP_DEL) => self.types.add_ordered(head),
+            Kind::Integ if ev.has_range(INTEGRITY) => self.types.add_ordered(head),
+            Kind::Virt if ev.has_range(VIRT) => self.types.add_ordered(head),
+            Kind::Config if ev.has_config_change() => self.pids.add_ordered(head),
+            Kind::Auth if ev.has(USER_AUTH) || ev.failed_user_mgmt() => {
+                self.add_account(ev, s.loginuid == AUID_UNREAD);
+            }
+            Kind::Login if ev.has(USER_LOGIN) => self.add_account(ev, (s.loginuid as i32) < 0),
+            Kind::AcctMod if ev.has_account_change() => self.pids.add_ordered(head),
+            Kind::Event => self.pids.add_ordered(head),
+            Kind::File => self.add_files(s),
+            Kind::Host => add_text(&mut self.hosts, &s.hostname),
+            Kind::Pid if s.pid != -1 => self.pids.add_ordered(s.pid),
+            Kind::Syscall if s.syscall > 0 => {
+                let name = ev.lookup.syscall_listed(s.arch, s.syscall);
+                self.syscalls.add(name);
+            }
+            Kind::Term => add_text(&mut self.terms, &s.terminal),
+            Kind::User if s.loginuid != AUID_UNREAD => {
+                self.users.add(ev.lookup.uid(s.loginuid, 32));
+            }
+            Kind::Exe => add_text(&mut self.exes, &s.exe),
+            Kind::Comm => add_text(&mut self.comms, &s.comm),
+            Kind::Anomaly if ev.has_anomaly() => self.types.add_ordered(head),
+            Kind::Response if ev.has_range(ANOM_RESP) => self.types.add_ordered(head),
+            Kind::Crypto if ev.has_crypto() => self.types.add_ordered(head),
+            Kind::Key => self.add_keys(s),
+            _ => {}
+        }
+        false
+    }
+
+    /// An account by name when the auid is not usable, else by auid.
+    fn add_account(&mut self, ev: &Scanned<'_>, by_name: bool) {
+        match &ev.items.acct {
+            Some(acct) if by_name => self.users.add(acct.clone()),
+            _ => self.users.add(ev.lookup.uid(ev.items.loginuid, 64)),
+        }
+    }
+
+    fn add_files(&mut self, s: &Items) {
+        for f in s.filenames.iter().flatten() {
+            self.files.add(f.name.clone());
+        }
+    }
+
+    fn add_keys(&mut self, s: &Items) {
+        for k in s.keys.iter().flatten().filter(|k| *k != b"(null)") {
+            self.keys.add(k.clone());
+        }
+    }
+
+    fn add_summary(&mut self, ev: &Scanned<'_>) {
+        let s = &ev.items;
+        self.events += 1;
+        // The summary counts each kind of change an event holds.
+        self.changes += CONFIG_TYPES.iter().filter(|&&t| ev.has(t)).count() as u64;
+        self.changes += u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)));
+        self.acct_changes += [
+            ev.has(USER_CHAUTHTOK),
+            ev.has_range((ADD_USER, DEL_GROUP)),
+            ev.has(USER_MGMT),
+            ev.has(GRP_MGMT),
+            ev.has_range((ROLE_ASSIGN, ROLE_REMOVE)),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count() as u64;
+        self.crypto += u64::from(ev.has_range(KERN_CRYPTO)) + u64::from(ev.has_range(CRYPTO));
+        if ev.has(USER_LOGIN) {
+            count_outcome(s.success, &mut self.good_logins, &mut self.bad_logins);
+        }
+        if ev.has(USER_AUTH) {
+            count_outcome(s.success, &mut self.good_auth, &mut self.bad_auth);
+        } else if ev.has(USER_MGMT) {
+            // Only the failures count.
+            self.bad_auth += u64::from(s.success == FAILED);
+        } else if ev.has(GRP_AUTH) {
+            count_outcome(s.success, &mut self.good_auth, &mut self.bad_auth);
+        }
+        if s.loginuid != AUID_UNREAD {
+            self.users.add((s.loginuid as i32).to_string().into_bytes());
+        }
+        add_text(&mut self.terms, &s.terminal);
+        add_text(&mut self.hosts, &s.hostname);
+        add_text(&mut self.exes, &s.exe);
+        add_text(&mut self.comms, &s.comm);
+        self.add_files(s);
+        self.avcs += u64::from(ev.has(AVC) || ev.has(USER_AVC));
+        self.mac += u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)))
+            + u64::from(ev.has_range(USER_LSPP));
+        self.virt += u64::from(ev.has_range(VIRT));
+        self.integ += u64::from(ev.has_range(INTEGRITY));
+        self.failed_syscalls += u64::from(s.success == FAILED && s.syscall > 0);
+        if s.pid != -1 {
+            self.pids.add_ordered(s.pid);
+        }
+        self.anomalies += u64::from(ev.has_range(ANOM)) + u64::from(ev.has_range(KERN_ANOM));
+        self.responses += u64::from(ev.has_range(ANOM_RESP));
+        self.add_keys(s);
+    }
+}
+
+fn count_outcome(success: i32, good: &mut u64, bad: &mut u64) {
+    match success {
+        SUCCESS => *good += 1,
+        FAILED => *bad += 1,
+        _ => {}
+    }
+}
+
+fn add_text(tally: &mut Tally<Vec<u8>>, value: &Option<Vec<u8>>) {
+    if let Some(v) = value {
+        tally.add(v.clone());
+    }
+}
