@@ -11,7 +11,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const BIN: &str = env!("CARGO_BIN_EXE_raudit");
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
@@ -127,15 +127,6 @@ fn logs() -> Vec<PathBuf> {
     logs
 }
 
-fn run(program: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()))
-}
-
 /// What must agree: stdout and the exit code.
 fn outcome(o: &Output) -> (String, Option<i32>) {
     (
@@ -189,7 +180,10 @@ fn compare_log(aureport: &Path, log: &Path, db: &Path) -> (usize, Vec<String>, V
     let db_arg = db.to_str().unwrap();
     let (mut compared, mut failures, mut shown) = (0, Vec::new(), Vec::new());
     for flags in cases() {
-        let mut expected = outcome(&run(aureport, &[&["-if", log_arg][..], &flags].concat()));
+        let mut expected = outcome(&common::run_utc_c(
+            aureport,
+            &[&["-if", log_arg][..], &flags].concat(),
+        ));
         if flags.first() == Some(&"-t") {
             // The log's name is the one part that may differ: the database
             // has none of its own.
@@ -197,7 +191,7 @@ fn compare_log(aureport: &Path, log: &Path, db: &Path) -> (usize, Vec<String>, V
         }
         for input in [["--db", db_arg], ["-if", log_arg]] {
             let is_known = known(name, input[0], &flags);
-            let mut got = outcome(&run(
+            let mut got = outcome(&common::run_utc_c(
                 Path::new(BIN),
                 &[&["report"][..], &input, &flags].concat(),
             ));
@@ -286,8 +280,11 @@ fn rotated_logs_are_read_oldest_first() {
     let logs = common::rotated_logs(dir.path());
     let logs = logs.to_str().unwrap();
     for flags in [&[][..], &["-t"], &["-e", "-i"], &["-f", "--summary"]] {
-        let expected = outcome(&run(&aureport, &[&["-if", logs][..], flags].concat()));
-        let got = outcome(&run(
+        let expected = outcome(&common::run_utc_c(
+            &aureport,
+            &[&["-if", logs][..], flags].concat(),
+        ));
+        let got = outcome(&common::run_utc_c(
             Path::new(BIN),
             &[&["report", "-if", logs][..], flags].concat(),
         ));

@@ -75,15 +75,6 @@ const FILTERS: &[&[&str]] = &[
     &["-te", "11/14/23", "22:14:00"],
 ];
 
-fn run(program: &Path, args: &[&str]) -> Output {
-    Command::new(program)
-        .args(args)
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()))
-}
-
 /// What must agree: stdout, whether `<no matches>` was said, exit code.
 fn outcome(o: &Output) -> (String, bool, Option<i32>) {
     (
@@ -110,9 +101,12 @@ fn search_prints_what_ausearch_prints() {
         for form in FORMS {
             for filter in FILTERS {
                 let flags: Vec<&str> = filter.iter().chain(form.iter()).copied().collect();
-                let expected = outcome(&run(&ausearch, &[&["-if", log_arg][..], &flags].concat()));
+                let expected = outcome(&common::run_utc_c(
+                    &ausearch,
+                    &[&["-if", log_arg][..], &flags].concat(),
+                ));
                 for input in [["--db", db_arg], ["-if", log_arg]] {
-                    let got = outcome(&run(
+                    let got = outcome(&common::run_utc_c(
                         Path::new(BIN),
                         &[&["search"][..], &input, &flags].concat(),
                     ));
@@ -145,11 +139,11 @@ fn importing_twice_adds_nothing() {
     let db = dir.path().join("audit.db");
     let log = Path::new(DATA).join("oracle/misc.log");
     common::import_log(&log, &db);
-    let first = run(
+    let first = common::run_utc_c(
         Path::new(BIN),
         &["search", "--db", db.to_str().unwrap(), "-r"],
     );
-    let o = run(
+    let o = common::run_utc_c(
         Path::new(BIN),
         &[
             "import",
@@ -160,7 +154,7 @@ fn importing_twice_adds_nothing() {
     );
     let said = String::from_utf8_lossy(&o.stderr);
     assert!(said.contains(" 0 added,"), "{said}");
-    let second = run(
+    let second = common::run_utc_c(
         Path::new(BIN),
         &["search", "--db", db.to_str().unwrap(), "-r"],
     );
@@ -178,13 +172,16 @@ fn rotated_logs_are_read_oldest_first() {
     common::import_log(&logs, &db);
     let logs = logs.to_str().unwrap();
     for form in FORMS {
-        let expected = outcome(&run(&ausearch, &[&["-if", logs][..], form].concat()));
-        let stored = run(
+        let expected = outcome(&common::run_utc_c(
+            &ausearch,
+            &[&["-if", logs][..], form].concat(),
+        ));
+        let stored = common::run_utc_c(
             Path::new(BIN),
             &[&["search", "--db", db.to_str().unwrap()][..], form].concat(),
         );
         assert_eq!(outcome(&stored), expected, "{form:?}");
-        let direct = run(
+        let direct = common::run_utc_c(
             Path::new(BIN),
             &[&["search", "-if", logs][..], form].concat(),
         );

@@ -278,3 +278,14 @@ pub fn rotated_logs(dir: &Path) -> PathBuf {
     }
     logs
 }
+
+/// Runs a program in UTC and the C locale, the setting the oracle tests
+/// compare outputs in.
+pub fn run_utc_c(program: &Path, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .env("TZ", "UTC")
+        .env("LC_ALL", "C")
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", program.display()))
+}
