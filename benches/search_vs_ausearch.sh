@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# raudit search against ausearch on the same events, recorded at once by
+# raudit search and report against ausearch and aureport on the same events, recorded at once by
 # auditd (log file) and by raudit --observe (SQLite), generated through the
 # kernel. Prints wall time and peak memory of each query for both tools,
 # for the burst as recorded and (when `raudit import` exists) for the same
@@ -120,6 +120,13 @@ run_queries() { # db log
     measure "ausearch $q" env TZ=UTC LC_ALL=C /sbin/ausearch -if "$log" $q
     # shellcheck disable=SC2086
     measure "raudit search $q" env TZ=UTC LC_ALL=C "$bin" search --db "$db" $q
+  done
+  # Reports read every event in range: the whole store here.
+  for q in "" "-k --summary" "-f -i" "-x --summary" "-u -i --failed"; do
+    # shellcheck disable=SC2086
+    measure "aureport ${q:-(summary)}" env TZ=UTC LC_ALL=C /sbin/aureport -if "$log" $q
+    # shellcheck disable=SC2086
+    measure "raudit report ${q:-(summary)}" env TZ=UTC LC_ALL=C "$bin" report --db "$db" $q
   done
 }
 
