@@ -32,6 +32,8 @@ const LOGS: &[&str] = &[
     "corpus/test2.log",
     "corpus/test3.log",
     "kernel-6.18.log",
+    // x86_64 and i386 syscalls: a syscall name keeps one machine's events.
+    "oracle/syscalls.log",
 ];
 
 /// Flag sets whose answers must agree on every log.
@@ -101,6 +103,10 @@ const FLAGS: &[&[&str]] = &[
     &["-o", "bin_t"],
     &["--arch", "b64"],
     &["--arch", "x86_64", "-sc", "execve"],
+    &["--arch", "b32", "-sc", "open"],
+    &["-sc", "openat", "--arch", "b64"],
+    &["-sc", "read"],
+    &["-sc", "3"],
     &["-k", "user_commands", "-ui", "1000"],
     &["-m", "SYSCALL", "-sv", "no", "-ua", "0"],
     &["-ts", "04/12/17", "00:00:00", "-te", "04/12/17", "22:48:10"],

@@ -112,7 +112,11 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         return generate::run(&args[1..]);
     }
     let args = match args.get(1).and_then(|a| a.to_str()) {
-        Some("search") => translate(args, search_filter::ALIASES),
+        Some("search") => {
+            let args = translate(args, search_filter::ALIASES);
+            search_filter::check_arch_order(&args)?;
+            args
+        }
         Some("report") => translate(args, report::ALIASES),
         _ => args,
     };

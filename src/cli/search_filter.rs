@@ -127,6 +127,33 @@ pub const ALIASES: &[(&str, &str)] = &[
     ("-if", "--input"),
 ];
 
+/// ausearch resolves a syscall name when it reads it, for the arch given
+/// before it or this machine's; an --arch after a syscall name is refused
+/// as ausearch refuses it.
+pub fn check_arch_order(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
+    let mut named_syscall = false;
+    let mut words = args.iter().filter_map(|a| a.to_str());
+    while let Some(word) = words.next() {
+        match word {
+            "--syscall" => {
+                named_syscall |= words
+                    .next()
+                    .is_some_and(is_name);
+            }
+            "--arch" if named_syscall => {
+                anyhow::bail!("Arch needs to be defined before the syscall")
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether a syscall is given by name (else by number).
+fn is_name(syscall: &str) -> bool {
+    !syscall.starts_with(|c: char| c.is_ascii_digit())
+}
+
 impl FilterArgs {
     pub fn to_filter(&self) -> anyhow::Result<Filter> {
         let now = chrono::Local::now();
@@ -159,7 +186,11 @@ impl FilterArgs {
             egids: ids(&self.egids, group_id)?,
             any_gids: ids(&self.any_gids, group_id)?,
             syscalls: ids(&self.syscalls, |s| syscall(s, machine))?,
-            arch: machine.map(|m| i64::from(m.elf)),
+            // A syscall name stands for that machine's syscall: ausearch
+            // then keeps only that machine's events, --arch or not.
+            arch: machine
+                .or_else(|| self.syscalls.iter().any(|s| is_name(s)).then(arch::native))
+                .map(|m| i64::from(m.elf)),
             success: self.success.as_deref().map(success).transpose()?,
             exits: ids(&self.exits, exit_code)?,
             sessions: self.sessions.clone(),
