@@ -54,12 +54,13 @@ while [ "$idle" -lt 30 ]; do
 done
 end=$(date +%s.%N)
 lost_after=$(status lost)
+peak_kib=$(awk '/^VmHWM/ {print $2}' "/proc/$daemon_pid/status")
 kill "$daemon_pid"; wait "$daemon_pid"; daemon_pid=
 
 elapsed=$(echo "$end - $start" | bc -l)
-printf 'opens=%d stored=%d seconds=%.2f events_per_sec=%.0f kernel_lost=%d backlog_limit=%d\n' \
+printf 'opens=%d stored=%d seconds=%.2f events_per_sec=%.0f kernel_lost=%d backlog_limit=%d daemon_peak_rss=%d MiB\n' \
   "$opens" "$stored" "$elapsed" "$(echo "$stored / $elapsed" | bc -l)" \
-  "$((lost_after - lost_before))" "$backlog"
+  "$((lost_after - lost_before))" "$backlog" "$((peak_kib / 1024))"
 "$bin" search --db "$db" --loss || true
 t0=$(date +%s.%N)
 n=$("$bin" search --db "$db" -k bench --format json | wc -l)

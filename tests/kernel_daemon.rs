@@ -472,3 +472,46 @@ fn cap_number(name: &str) -> u32 {
         .map(|(_, v)| *v)
         .unwrap_or_else(|| panic!("capability {name} missing from this test's table"))
 }
+
+/// SIGTERM while records pour in: the daemon stops promptly (its reader
+/// may be waiting to hand on a batch when the pipeline stops taking them)
+/// and stores what it had taken in, closed by DAEMON_END.
+#[test]
+fn sigterm_under_load_stops_promptly() {
+    let Some(mut k) = kernel("sigterm_under_load_stops_promptly") else {
+        return;
+    };
+    let db = k.path("audit.db");
+    let file = k.path("hot");
+    std::fs::write(&file, b"x").unwrap();
+    let daemon = k.start_daemon(&db, &[]);
+    ctl(&["-w", file.to_str().unwrap(), "-p", "r", "-k", "load"]);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load: Vec<_> = (0..2)
+        .map(|_| {
+            let (stop, file) = (stop.clone(), file.clone());
+            std::thread::spawn(move || {
+                let deadline = std::time::Instant::now() + Duration::from_secs(3);
+                while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                    && std::time::Instant::now() < deadline
+                {
+                    let _ = std::fs::File::open(&file);
+                }
+            })
+        })
+        .collect();
+    // Long enough for the daemon's queues to fill behind its writer.
+    std::thread::sleep(Duration::from_millis(1200));
+    let started = std::time::Instant::now();
+    let status = k.stop_daemon(daemon);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in load {
+        t.join().unwrap();
+    }
+    assert!(status.success(), "daemon exit: {status:?}");
+    eprintln!("stopped in {:?}", started.elapsed());
+    assert_eq!(k.status().pid, 0, "audit pid released");
+    let end = search_json(&db, &["-m", "DAEMON_END"]);
+    assert_eq!(end.len(), 1, "DAEMON_END stored");
+    assert!(!search_json(&db, &["-k", "load", "--just-one"]).is_empty());
+}

@@ -136,9 +136,7 @@ pub fn check_arch_order(args: &[std::ffi::OsString]) -> anyhow::Result<()> {
     while let Some(word) = words.next() {
         match word {
             "--syscall" => {
-                named_syscall |= words
-                    .next()
-                    .is_some_and(is_name);
+                named_syscall |= words.next().is_some_and(is_name);
             }
             "--arch" if named_syscall => {
                 anyhow::bail!("Arch needs to be defined before the syscall")

@@ -75,9 +75,14 @@ pub enum DaemonError {
 }
 
 /// Queue sizes, in batches: records waiting for the assembler (a batch
-/// holds up to 512 datagrams), events waiting for the writer.
-const RECORD_QUEUE: usize = 256;
-const EVENT_QUEUE: usize = 256;
+/// holds up to 512 datagrams), events waiting for the writer. They absorb
+/// bursts faster than the writer commits; once they are full the reader
+/// stops draining the socket, the socket overflows, and the kernel drops
+/// records and holds the processes it audits for backlog_wait_time. Memory
+/// is spent only while a burst lasts (about 400 MB at the peak of 200,000
+/// open() at 50k/s on 2 cores, benches/daemon_load.sh).
+const RECORD_QUEUE: usize = 2048;
+const EVENT_QUEUE: usize = 2048;
 /// Room for ~0.1 s of records at full speed: if the reader is ever
 /// descheduled that long the kernel waits instead of overrunning the socket
 /// (an overrun drops records and makes kauditd back off).
@@ -177,6 +182,14 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     // for the next daemon instead of sending them to a socket nobody reads;
     // then take what is already queued, flush, and commit.
     reader_stop.store(true, Ordering::Relaxed);
+    // Under load the reader may be waiting to hand on a batch: keep taking
+    // them until it has stopped, or it would wait forever on a queue that
+    // nobody reads any more.
+    while !reader.is_finished() {
+        if let Ok(batch) = rec_rx.recv_timeout(std::time::Duration::from_millis(20)) {
+            pipeline.take(batch);
+        }
+    }
     let mut events_sock = reader.join().map_err(|_| DaemonError::Thread)?;
     let release = match &registration {
         Some(reg) => lifecycle::unregister(&mut control, reg),

@@ -120,15 +120,23 @@ impl Kernel {
     }
 
     /// SIGTERM to a daemon this test started; returns its exit status.
+    /// A daemon still running 20 s later fails the test (and is killed).
     pub fn stop_daemon(&mut self, pid: u32) -> std::process::ExitStatus {
         let i = self
             .daemons
             .iter()
             .position(|c| c.id() == pid)
             .expect("a daemon of this test");
-        let mut child = self.daemons.remove(i);
         kill(Pid::from_raw(pid as i32), Signal::SIGTERM).expect("SIGTERM");
-        child.wait().expect("waiting for the daemon")
+        let status = wait_exit(&mut self.daemons[i], Duration::from_secs(20));
+        match status {
+            Some(status) => {
+                // Exited and reaped by wait_exit.
+                let _ = self.daemons.remove(i).wait();
+                status
+            }
+            None => panic!("daemon {pid} still running 20 s after SIGTERM"),
+        }
     }
 
     pub fn status(&self) -> AuditStatus {
@@ -140,7 +148,12 @@ impl Drop for Kernel {
     fn drop(&mut self) {
         for child in &mut self.daemons {
             let _ = kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM);
-            let _ = child.wait();
+            // A daemon that does not stop (the bug a test found) must not
+            // hang the guard: the kernel is released by killing it.
+            if wait_exit(child, Duration::from_secs(20)).is_none() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
         }
         let Ok(mut sock) = AuditSocket::open() else {
             return;
@@ -288,4 +301,16 @@ pub fn run_utc_c(program: &Path, args: &[&str]) -> Output {
         .env("LC_ALL", "C")
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", program.display()))
+}
+
+/// Waits up to `limit` for a child to exit.
+pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
 }
