@@ -29,13 +29,22 @@ pub struct Writer {
     typesets: HashMap<String, i64>,
     /// Values known to be in `text_names`, so a known comm or exe costs
     /// no statement.
-    text_names: HashSet<(&'static str, String)>,
+    text_names: TextNames,
     bodies: BodyEncoder,
 }
 
 /// Past this many, the cache of known text values starts over: a bound on
 /// memory when values never repeat (a new tty per session, ...).
 const TEXT_NAMES_CACHED: usize = 100_000;
+
+/// Known values per dictionary column, in [`Promoted::texts`] order: a
+/// lookup by `&str` costs no allocation on the ingest path.
+type TextNames = [HashSet<String>; TEXT_COLUMNS];
+const TEXT_COLUMNS: usize = 9;
+
+fn no_text_names() -> TextNames {
+    std::array::from_fn(|_| HashSet::new())
+}
 
 /// The columns promoted from an event's records, taken from the first
 /// record that has each field (the SYSCALL record when there is one).
@@ -66,7 +75,7 @@ struct Promoted {
 impl Promoted {
     /// The text columns that have a dictionary in `text_names`, with the
     /// event's values.
-    fn texts<'a>(&'a self, event: &'a Event) -> [(&'static str, Option<&'a str>); 9] {
+    fn texts<'a>(&'a self, event: &'a Event) -> [(&'static str, Option<&'a str>); TEXT_COLUMNS] {
         [
             ("comm", self.comm.as_deref()),
             ("exe", self.exe.as_deref()),
@@ -164,7 +173,7 @@ impl Writer {
             conn,
             path: path.to_path_buf(),
             typesets: HashMap::new(),
-            text_names: HashSet::new(),
+            text_names: no_text_names(),
             bodies,
         })
     }
@@ -180,7 +189,7 @@ impl Writer {
         // Type sets and names created here are cached only once the commit
         // holds them.
         let mut created: HashMap<String, i64> = HashMap::new();
-        let mut new_names: HashSet<(&'static str, String)> = HashSet::new();
+        let mut new_names = no_text_names();
         let result = (|| {
             let tx = self.conn.transaction()?;
             for event in events {
@@ -196,14 +205,13 @@ impl Writer {
                 let promoted = Promoted::of(event);
                 let body = self.bodies.encode(&tx, &body_text(event))?;
                 insert_event(&tx, event, &promoted, typeset, body)?;
-                for (col, value) in promoted.texts(event) {
+                for (i, (col, value)) in promoted.texts(event).into_iter().enumerate() {
                     let Some(value) = value else { continue };
-                    let name = (col, value.to_string());
-                    if self.text_names.contains(&name) || new_names.contains(&name) {
+                    if self.text_names[i].contains(value) || new_names[i].contains(value) {
                         continue;
                     }
                     insert_text_name(&tx, col, value)?;
-                    new_names.insert(name);
+                    new_names[i].insert(value.to_string());
                 }
             }
             for loss in losses {
@@ -217,10 +225,12 @@ impl Writer {
         }
         self.bodies.committed();
         self.typesets.extend(created);
-        if self.text_names.len() + new_names.len() > TEXT_NAMES_CACHED {
-            self.text_names.clear();
+        for (known, new) in self.text_names.iter_mut().zip(new_names) {
+            if known.len() + new.len() > TEXT_NAMES_CACHED {
+                known.clear();
+            }
+            known.extend(new);
         }
-        self.text_names.extend(new_names);
         Ok(())
     }
 
