@@ -88,7 +88,7 @@ pub fn is_record(number: u32) -> bool {
 /// Others wait for EOE; one that never gets it is closed by the
 /// assembler's timeout.
 pub fn is_single_record(number: u32) -> bool {
-    matches!(number, USER | LOGIN | 1100..=1299 | 1406..=1419 | KERNEL) || number >= 2100
+    number < SYSCALL || matches!(number, 1406..=1419 | KERNEL) || number >= 2100
 }
 
 /// Types that close the event they belong to: EOE, and PROCTITLE, which

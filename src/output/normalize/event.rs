@@ -11,7 +11,7 @@ use crate::output::{Enrichment, Escape};
 use crate::record::{types, EventId, Record};
 use crate::rules::arch::{self, Machine};
 
-use super::types::{AVC, CWD, KERNEL, MAC_CALIPSO_DEL, MAC_UNLBL_ALLOW, USER_AVC};
+use super::types::{AVC, CWD, USER_AVC};
 
 /// Separates several keys of one rule in the kernel's `key=` value.
 const KEY_SEPARATOR: u8 = 0x01;
@@ -117,13 +117,9 @@ impl AuEvent {
 }
 
 /// auparse's `au_check_events`: the types after which it takes an event
-/// to be complete.
+/// to be complete, the ones the daemon's assembler uses too.
 fn ends_event(rtype: u32) -> bool {
-    // Below SYSCALL: user-space and daemon records; from 2100: anomaly
-    // reports and user-space records again.
-    !(types::SYSCALL..2100).contains(&rtype)
-        || matches!(rtype, types::PROCTITLE | types::EOE | KERNEL)
-        || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&rtype)
+    types::is_single_record(rtype) || types::ends_event(rtype)
 }
 
 /// A record split as auparse's `parse_up_record` splits its log line.
