@@ -185,12 +185,12 @@ impl ReportArgs {
 
     fn to_config(&self) -> anyhow::Result<Config> {
         let kind = self.kind();
-        let now = chrono::Local::now();
+        let clock = time::Clock::system()?;
         // aureport compares whole seconds.
         let seconds = |words: &Option<Vec<String>>, bound| -> anyhow::Result<Option<i64>> {
             Ok(words
                 .as_deref()
-                .map(|w| time::parse(w, bound, now))
+                .map(|w| time::parse(w, bound, &clock))
                 .transpose()?
                 .map(|ms| ms.div_euclid(1000)))
         };

@@ -154,7 +154,7 @@ fn is_name(syscall: &str) -> bool {
 
 impl FilterArgs {
     pub fn to_filter(&self) -> anyhow::Result<Filter> {
-        let now = chrono::Local::now();
+        let clock = time::Clock::system()?;
         let machine = match &self.arch {
             Some(a) => Some(arch::parse_arch(a).map_err(|e| anyhow::anyhow!("--arch: {e}"))?),
             None => None,
@@ -162,7 +162,7 @@ impl FilterArgs {
         let times = |words: &Option<Vec<String>>, bound| {
             words
                 .as_deref()
-                .map(|w| time::parse(w, bound, now))
+                .map(|w| time::parse(w, bound, &clock))
                 .transpose()
         };
         Ok(Filter {

@@ -12,6 +12,8 @@ pub enum TimeError {
     /// ausearch and aureport refuse dates before 2004 ("Error - year is N").
     #[error("year is {0}: dates from 2004 on are accepted")]
     TooEarly(i32),
+    #[error("{0}={1:?} is not an RFC 3339 time (e.g. 2026-11-21T13:45:10Z); unset it to use the system clock")]
+    Environment(String, String),
 }
 
 /// Which end of a range a time bounds: a missing time-of-day means
@@ -22,12 +24,51 @@ pub enum Bound {
     End,
 }
 
+/// What relative times are measured from: the present and the boot time.
+/// Read from the system at the command line's edge; tests and reproducible
+/// scripts set them (`RAUDIT_NOW`, `RAUDIT_BOOT`), so that a time such as
+/// `-ts 3d` or `-ts boot` means the same on every machine and every day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now: DateTime<Local>,
+    /// When the machine booted; `None` when it cannot be read.
+    pub boot: Option<DateTime<Local>>,
+}
+
+/// Overrides the present for `-ts`/`-te` (RFC 3339).
+pub const NOW_VAR: &str = "RAUDIT_NOW";
+/// Overrides the boot time for `-ts boot` (RFC 3339).
+pub const BOOT_VAR: &str = "RAUDIT_BOOT";
+
+impl Clock {
+    /// The system's clock and boot time, or the ones `RAUDIT_NOW` and
+    /// `RAUDIT_BOOT` give.
+    pub fn system() -> Result<Clock, TimeError> {
+        let from_env = |var: &str| -> Result<Option<DateTime<Local>>, TimeError> {
+            match std::env::var(var) {
+                Ok(v) => DateTime::parse_from_rfc3339(&v)
+                    .map(|t| Some(t.with_timezone(&Local)))
+                    .map_err(|_| TimeError::Environment(var.to_string(), v)),
+                Err(_) => Ok(None),
+            }
+        };
+        Ok(Clock {
+            now: from_env(NOW_VAR)?.unwrap_or_else(Local::now),
+            boot: match from_env(BOOT_VAR)? {
+                Some(t) => Some(t),
+                None => boot_time(),
+            },
+        })
+    }
+}
+
 /// Parses the one or two words after `-ts`/`-te` into epoch milliseconds.
-pub fn parse(words: &[String], bound: Bound, now: DateTime<Local>) -> Result<i64, TimeError> {
+pub fn parse(words: &[String], bound: Bound, clock: &Clock) -> Result<i64, TimeError> {
     let invalid = || TimeError::Invalid(words.join(" "));
+    let now = clock.now;
     let first = words.first().ok_or_else(invalid)?;
     if words.len() == 1 {
-        if let Some(t) = keyword(first, now)
+        if let Some(t) = keyword(first, clock)
             .or_else(|| relative(first, now))
             .or_else(|| iso_8601(first))
         {
@@ -105,11 +146,12 @@ fn boot_time() -> Option<DateTime<Local>> {
     Local.timestamp_opt(secs, 0).single()
 }
 
-fn keyword(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
+fn keyword(word: &str, clock: &Clock) -> Option<DateTime<Local>> {
+    let now = clock.now;
     let today = now.date_naive();
     match word {
         "now" => Some(now),
-        "boot" => boot_time(),
+        "boot" => clock.boot,
         "recent" => Some(now - Duration::minutes(10)),
         "this-hour" => local(today.and_hms_opt(now.hour(), 0, 0)?),
         "today" => midnight(today),
@@ -207,10 +249,18 @@ mod tests {
         Local.with_ymd_and_hms(y, m, d, h, mi, s).unwrap()
     }
 
+    /// A fixed present, and a boot a day and a half before it.
+    fn clock(now: DateTime<Local>) -> Clock {
+        Clock {
+            now,
+            boot: Some(now - Duration::hours(36)),
+        }
+    }
+
     #[test]
     fn keywords() {
         let now = at(2026, 11, 21, 13, 45, 10); // a Saturday
-        let ms = |w: &str| parse(&words(w), Bound::Start, now).unwrap();
+        let ms = |w: &str| parse(&words(w), Bound::Start, &clock(now)).unwrap();
         assert_eq!(ms("now"), now.timestamp_millis());
         assert_eq!(
             ms("recent"),
@@ -240,7 +290,7 @@ mod tests {
     #[test]
     fn dates_and_times() {
         let now = at(2026, 11, 21, 13, 45, 10);
-        let p = |w: &str, b| parse(&words(w), b, now).unwrap();
+        let p = |w: &str, b| parse(&words(w), b, &clock(now)).unwrap();
         let expect = at(2026, 11, 20, 8, 30, 0).timestamp_millis();
         assert_eq!(p("11/20/2026 08:30:00", Bound::Start), expect);
         assert_eq!(p("2026-11-20 08:30", Bound::Start), expect);
@@ -287,7 +337,7 @@ mod tests {
     #[test]
     fn relative_iso_and_boot() {
         let now = at(2026, 11, 21, 13, 45, 10);
-        let ms = |w: &str| parse(&words(w), Bound::Start, now).unwrap();
+        let ms = |w: &str| parse(&words(w), Bound::Start, &clock(now)).unwrap();
         assert_eq!(ms("15m"), at(2026, 11, 21, 13, 30, 10).timestamp_millis());
         assert_eq!(ms("2h"), at(2026, 11, 21, 11, 45, 10).timestamp_millis());
         assert_eq!(ms("3d"), at(2026, 11, 18, 13, 45, 10).timestamp_millis());
@@ -298,16 +348,18 @@ mod tests {
         );
         assert_eq!(ms("2026-11-20T08:30:00Z"), 1_795_163_400_000);
         assert_eq!(ms("2026-11-20T08:30:00.250+01:00"), 1_795_159_800_250);
-        assert!(ms("boot") < now.timestamp_millis());
-        assert!(parse(&words("5x"), Bound::Start, now).is_err());
+        assert_eq!(ms("boot"), at(2026, 11, 20, 1, 45, 10).timestamp_millis());
+        let unknown_boot = Clock { now, boot: None };
+        assert!(parse(&words("boot"), Bound::Start, &unknown_boot).is_err());
+        assert!(parse(&words("5x"), Bound::Start, &clock(now)).is_err());
     }
 
     #[test]
     fn bad_times_name_the_input() {
         let now = at(2026, 11, 21, 13, 45, 10);
-        let err = parse(&words("31/31/2026"), Bound::Start, now).unwrap_err();
+        let err = parse(&words("31/31/2026"), Bound::Start, &clock(now)).unwrap_err();
         assert!(err.to_string().starts_with("invalid time \"31/31/2026\""));
-        assert!(parse(&words("tomorrow"), Bound::Start, now).is_err());
-        assert!(parse(&words("11/20/2026 25:00"), Bound::Start, now).is_err());
+        assert!(parse(&words("tomorrow"), Bound::Start, &clock(now)).is_err());
+        assert!(parse(&words("11/20/2026 25:00"), Bound::Start, &clock(now)).is_err());
     }
 }
