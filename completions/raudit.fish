@@ -31,6 +31,7 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "ctl" -d 'Control the 
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search stored events (ausearch syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides log_file' -r -F
@@ -138,9 +139,12 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l help -d 'Print 
 complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d 'Print nothing but errors'
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -5,22 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{raudit, stderr, BIN};
-
-/// Runs the binary as the unprivileged user `nobody`.
-fn as_nobody(args: &[&str]) -> Option<std::process::Output> {
-    if !nix::unistd::geteuid().is_root() {
-        eprintln!("skipping: switching to nobody needs root");
-        return None;
-    }
-    let out = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-        .arg(BIN)
-        .args(args)
-        .output()
-        .expect("setpriv (util-linux)");
-    Some(out)
-}
+use common::{as_nobody, raudit, stderr, BIN};
 
 fn one_line(out: &std::process::Output) -> String {
     let err = stderr(out);

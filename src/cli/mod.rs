@@ -12,6 +12,7 @@ mod search;
 mod search_checkpoint;
 mod search_filter;
 mod search_input;
+mod upgrade;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -42,7 +43,16 @@ pub enum Command {
     Report(Box<report::ReportArgs>),
     /// Load auditd log files into the database (plain, rotated or enriched).
     Import(import::ImportArgs),
+    /// Bring a database an older raudit wrote up to this version's schema.
+    #[command(long_about = UPGRADE_ABOUT)]
+    Upgrade(upgrade::UpgradeArgs),
 }
+
+const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
+schema. Search and report read a database as it is and never change it, so they refuse one \
+whose schema is older than theirs and name this command. It applies the missing schema steps \
+in place, as the daemon does to its own database when it starts; run it as a user who may \
+write the database. It never creates a database.";
 
 /// The command line's definition: the one source of `--help`, the man
 /// pages and the shell completions.
@@ -73,12 +83,34 @@ pub fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!(
-                "{}: {e:#}",
-                program_name(&std::env::args_os().collect::<Vec<_>>())
+                "{}: {}",
+                program_name(&std::env::args_os().collect::<Vec<_>>()),
+                causes(&e)
             );
             ExitCode::from(1)
         }
     }
+}
+
+/// An error and its causes on one line, each said once: SQLite's errors
+/// repeat their message in their source ("file is not a database: Error
+/// code 26: file is not a database").
+fn causes(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain().map(|c| c.to_string()) {
+        let bare = match cause.strip_prefix("Error code ") {
+            Some(rest) => rest.split_once(": ").map_or(rest, |(_, msg)| msg),
+            None => &cause,
+        };
+        if text.contains(bare) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&cause);
+    }
+    text
 }
 
 fn program_name(args: &[OsString]) -> String {
@@ -136,6 +168,7 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Search(a) => search::run(*a),
         Command::Report(a) => report::run(*a),
         Command::Import(a) => import::run(a),
+        Command::Upgrade(a) => upgrade::run(a),
     }
 }
 

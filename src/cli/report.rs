@@ -225,15 +225,15 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let report = Report::new(config.clone());
-    report.title(&mut out)?;
     if !config.implemented() {
+        report.title(&mut out)?;
         out.flush()?;
         eprintln!("Unimplemented option");
         return Ok(Outcome::Exit(1));
     }
     let no_pipe = args.db.is_some() || args.input_logs;
     if config.kind == Kind::Time {
-        log_times(&mut out, &args, &config, no_pipe)?;
+        log_times(&mut out, &report, &args, &config, no_pipe)?;
         out.flush()?;
         return Ok(Outcome::Success);
     }
@@ -248,7 +248,10 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     };
     let input = Input::choose(args.input.as_deref(), false, no_pipe)?;
     let db = database(&input, &args);
-    let found = over_database(&mut out, report, &config, &db, walked)?;
+    // Opened before the title: a database that cannot be read leaves no
+    // report header behind its error.
+    let conn = store::open_read_only(&db)?;
+    let found = over_database(&mut out, report, &config, (&conn, &db), walked)?;
     out.flush()?;
     drop(input);
     Ok(if found {
@@ -275,24 +278,28 @@ fn window_filter(config: &Config) -> Filter {
 }
 
 /// Runs a report over every event of a database; `false` when a detailed
-/// report found nothing.
+/// report found nothing. The title waits for the first event (or the
+/// end), so that a database failing on its first read prints no header.
 fn over_database(
     out: &mut impl Write,
     mut report: Report,
     config: &Config,
-    db: &Path,
+    (conn, db): (&rusqlite::Connection, &Path),
     walked: Option<report::LogTimes>,
 ) -> anyhow::Result<bool> {
-    let conn = store::open_read_only(db)?;
     let enrichment = config
         .interpret
-        .then(|| crate::import::enrich::Lookup::new(&conn))
+        .then(|| crate::import::enrich::Lookup::new(conn))
         .flatten();
     let mut last = None;
+    let mut titled = false;
     store::query::for_each_event(
-        &conn,
+        conn,
         &window_filter(config),
         |event| -> anyhow::Result<bool> {
+            if !std::mem::replace(&mut titled, true) {
+                report.title(out)?;
+            }
             last = Some((event.id.sec, event.id.msec));
             let extras = enrichment.as_ref().and_then(|l| l.get(&event));
             let head = extras
@@ -307,10 +314,13 @@ fn over_database(
     let range = match walked {
         Some(times) => times.summary_range(),
         None => TimeRange {
-            first: first_read(&conn, config)?,
+            first: first_read(conn, config)?,
             last,
         },
     };
+    if !titled {
+        report.title(out)?;
+    }
     Ok(report.finish(out, &range)?)
 }
 
@@ -363,8 +373,10 @@ fn walk_logs(logs: Vec<Source>, config: &Config) -> anyhow::Result<report::LogTi
 }
 
 /// `-t`: one line per log, or one for the database, which has no files.
+/// The title follows the reading, as in [`over_database`].
 fn log_times(
     out: &mut impl Write,
+    report: &Report,
     args: &ReportArgs,
     config: &Config,
     no_pipe: bool,
@@ -372,6 +384,7 @@ fn log_times(
     let Some(logs) = logs(args, no_pipe) else {
         let db = database(&None, args);
         let range = time_range(&db, config)?;
+        report.title(out)?;
         return Ok(report::log_range_row(
             out,
             &db.display().to_string(),
@@ -384,6 +397,7 @@ fn log_times(
     }
     let (names, sources): (Vec<String>, Vec<Source>) = logs.into_iter().unzip();
     let times = walk_logs(sources, config)?;
+    report.title(out)?;
     for (name, range) in names.iter().zip(&times.files) {
         report::log_range_row(out, name, range)?;
     }

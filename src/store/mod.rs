@@ -3,6 +3,7 @@
 
 mod body;
 pub mod query;
+mod read;
 mod schema;
 mod writer;
 
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use body::{body_text, BodyReader};
+pub use read::open_read_only;
 pub use writer::{event_keys, LossRow, Writer};
 
 /// Where the daemon keeps its database unless told otherwise.
@@ -37,7 +39,7 @@ pub enum StoreError {
         found: i64,
         known: usize,
     },
-    #[error("database {path} has schema version {found}, older than this raudit's ({known}), and cannot be upgraded by this user; run `raudit search` once as root, or restart the daemon")]
+    #[error("database {path} has schema version {found}, older than this raudit's ({known}); readers never change a database: upgrade it with `raudit upgrade --db {path}` (as a user who may write it), or upgrade a copy")]
     Outdated {
         path: PathBuf,
         found: i64,
@@ -45,6 +47,18 @@ pub enum StoreError {
     },
     #[error("database {path} does not exist (has the daemon run with --db {path}?)")]
     Missing { path: PathBuf },
+    #[error("database {path}: permission denied on {denied}; run as root, or as a user allowed to read it")]
+    PermissionDenied { path: PathBuf, denied: PathBuf },
+    #[error(
+        "database {path} is a directory; give the database file's path (e.g. {path}/audit.db)"
+    )]
+    IsDirectory { path: PathBuf },
+    #[error("{path} is not a raudit database: {why}")]
+    NotRaudit { path: PathBuf, why: &'static str },
+    #[error("database {path} is damaged (SQLite: database disk image is malformed); check it with `sqlite3 {path} 'PRAGMA integrity_check'`")]
+    Corrupt { path: PathBuf },
+    #[error("database {path}: its write-ahead log {path}-wal holds recent events, but its index {path}-shm is missing and cannot be created here (read-only file system or directory); copy the database and its -wal to a writable directory and read the copy")]
+    WalUnreadable { path: PathBuf },
 }
 
 pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -109,52 +123,26 @@ pub fn open_writable(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// Opens an existing database read-only, as search does.
-pub fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
+/// Brings a database an older raudit wrote up to this binary's schema
+/// (`raudit upgrade`): readers refuse such a database rather than change
+/// it. Returns the versions before and after. Never creates a database,
+/// and refuses whatever a reader would refuse other than the age.
+pub fn upgrade(path: &Path) -> Result<(i64, usize), StoreError> {
+    let known = schema::MIGRATIONS.len();
+    let found = match open_read_only(path) {
+        Ok(_) => return Ok((known as i64, known)),
+        Err(StoreError::Outdated { found, .. }) => found,
+        Err(e) => return Err(e),
+    };
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(sqlite_err(path))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(sqlite_err(path))?;
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sqlite_err(path))?;
-    check_version(path, version)?;
-    if (version as usize) < schema::MIGRATIONS.len() {
-        // Written by an older raudit: bring the schema up to date first
-        // (queries use the newer tables), then read as usual.
-        drop(conn);
-        upgrade(path, version)?;
-        return open_read_only(path);
-    }
-    Ok(conn)
-}
-
-/// Applies the missing migrations to a database found older than this
-/// version, or says how to when this user cannot write it.
-fn upgrade(path: &Path, found: i64) -> Result<(), StoreError> {
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .and_then(|c| {
-            c.busy_timeout(std::time::Duration::from_secs(5))?;
-            Ok(c)
-        })
-        .map_err(|_| StoreError::Outdated {
-            path: path.to_path_buf(),
-            found,
-            known: schema::MIGRATIONS.len(),
-        })?;
-    migrate(&conn, path).map_err(|_| StoreError::Outdated {
-        path: path.to_path_buf(),
-        found,
-        known: schema::MIGRATIONS.len(),
-    })
+    migrate(&conn, path)?;
+    Ok((found, known))
 }
 
 fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {

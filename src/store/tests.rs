@@ -253,15 +253,42 @@ fn bodies_compress_with_a_trained_dictionary_and_read_back_verbatim() {
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }
 
-/// A search on a database an older raudit wrote upgrades its schema first.
+/// A reader refuses a database an older raudit wrote, leaving it as it
+/// is, and names the command that upgrades it; `upgrade` then does.
 #[test]
-fn a_reader_upgrades_an_older_schema() {
+fn readers_refuse_an_older_schema_and_upgrade_brings_it_current() {
     let db = db_at_version("reader-upgrade", 4);
+    let before = std::fs::read(&db).unwrap();
+    let err = super::open_read_only(&db).unwrap_err().to_string();
+    assert!(err.contains("schema version 4, older"), "{err}");
+    assert!(err.contains("raudit upgrade --db"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "a reader wrote");
+
+    let known = schema::MIGRATIONS.len();
+    assert_eq!(super::upgrade(&db).unwrap(), (4, known));
     assert_eq!(matching(&db, &Filter::default()), [7]);
-    let version: i64 = Connection::open(&db)
-        .unwrap()
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, schema::MIGRATIONS.len());
+    assert_eq!(super::upgrade(&db).unwrap(), (known as i64, known));
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+/// `upgrade` never creates a database, nor touches what is not one.
+#[test]
+fn upgrade_refuses_what_is_not_an_older_raudit_database() {
+    let dir = temp_db("upgrade-refuses");
+    let dir = dir.parent().unwrap();
+    std::fs::create_dir_all(dir).unwrap();
+    let missing = dir.join("missing.db");
+    assert!(super::upgrade(&missing)
+        .unwrap_err()
+        .to_string()
+        .contains("does not exist"));
+    assert!(!missing.exists());
+    let text = dir.join("text.db");
+    std::fs::write(&text, "hello").unwrap();
+    assert!(super::upgrade(&text)
+        .unwrap_err()
+        .to_string()
+        .contains("not a raudit database"));
+    assert_eq!(std::fs::read(&text).unwrap(), b"hello");
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -214,6 +214,22 @@ pub fn search_json(db: &Path, args: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Runs the binary as the unprivileged user `nobody` (uid and gid 65534,
+/// no supplementary groups); `None`, said on stderr, when not root.
+pub fn as_nobody(args: &[&str]) -> Option<Output> {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipping: switching to nobody needs root");
+        return None;
+    }
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(BIN)
+        .args(args)
+        .output()
+        .expect("setpriv (util-linux)");
+    Some(out)
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
