@@ -48,7 +48,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s p -l pid -d 'Events of this process id' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l ppid -d 'Events of this parent process id (`-pp`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s a -l event -d 'The event with this serial number' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, 2h, 3d' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, -2h, 3d, "2 hours ago"' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid -d 'User id, name or number (`-ui`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-effective -d 'Effective user id (`-ue`)' -r

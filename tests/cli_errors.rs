@@ -69,7 +69,7 @@ fn search_rejects_bad_arguments_in_one_line() {
     let db = db.to_str().unwrap();
     for (args, expect) in [
         (&["-m", "NOPE"][..], "unknown record type \"NOPE\""),
-        (&["-ts", "31/31/2026"], "invalid time \"31/31/2026\""),
+        (&["-ts", "31/31/2026"], "invalid date \"31/31/2026\""),
         (&["-p", "abc"], "abc"),
         (&["--no-such-flag"], "--no-such-flag"),
     ] {
@@ -93,8 +93,8 @@ fn report_rejects_bad_arguments_in_one_line() {
     for (args, expect) in [
         (&["-k", "-u"][..], "cannot be used with"),
         (&["-au", "-cr"], "cannot be used with"),
-        (&["-ts", "31/31/2026"], "invalid time \"31/31/2026\""),
-        (&["-te", "01/01/2000"], "year is 2000"),
+        (&["-ts", "31/31/2026"], "invalid date \"31/31/2026\""),
+        (&["-te", "01/01/00"], "year is 2000"),
         (&["--escape", "nope"], "nope"),
         (&["--no-such-flag"], "--no-such-flag"),
         (&["-t", "--summary"], "Unimplemented option"),
@@ -189,4 +189,77 @@ fn ctl_status_adds_the_recorded_loss_but_not_as_auditctl() {
         !text.contains("raudit_recorded_loss"),
         "auditctl's output stays auditctl's: {text}"
     );
+}
+
+/// clap's whole error on one line: the missing arguments, its suggestion,
+/// and where the help is; bare `raudit` prints the help.
+#[test]
+fn usage_errors_say_what_is_missing_and_where_help_is() {
+    for (args, expect) in [
+        (
+            &["import"][..],
+            "raudit: the following required arguments were not provided: <FILE|DIR>... \
+             (usage: raudit import <FILE|DIR>...); see 'raudit import --help'\n",
+        ),
+        (
+            &["serch"],
+            "raudit: unrecognized subcommand 'serch' (did you mean 'search'?); \
+             see 'raudit --help'\n",
+        ),
+        (
+            &["search", "--frmat", "json"],
+            "raudit: unexpected argument '--frmat' found (did you mean '--format'?); \
+             see 'raudit search --help'\n",
+        ),
+    ] {
+        let out = raudit(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(one_line(&out), expect);
+    }
+    let out = raudit(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let help = stderr(&out);
+    for part in [
+        "Usage: raudit <COMMAND>",
+        "search",
+        "report",
+        "import",
+        "--help",
+    ] {
+        assert!(help.contains(part), "{help}");
+    }
+}
+
+/// `-ts -1h`, `-ts "1 hour ago"` and `-ts 1 hour ago` mean the same start
+/// as the date an hour before RAUDIT_NOW.
+#[test]
+fn relative_start_times_as_journalctl_takes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let log = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/oracle/misc.log");
+    common::import_log(std::path::Path::new(log), &db);
+    // misc.log's events are at 2023-11-14 22:15:00 UTC.
+    let search = |times: &[&str]| {
+        let out = Command::new(BIN)
+            .args(["search", "--db", db.to_str().unwrap(), "-r"])
+            .args(times)
+            .env("RAUDIT_NOW", "2023-11-14T22:45:00Z")
+            .env("TZ", "UTC")
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap();
+        (out.status.code(), common::stdout(&out))
+    };
+    let expected = search(&["-ts", "11/14/23", "21:45:00"]);
+    assert_eq!(expected.0, Some(0));
+    for times in [
+        &["-ts", "-1h"][..],
+        &["-ts", "1 hour ago"],
+        &["-ts", "1", "hour", "ago"],
+        &["-ts", "-60m", "-te", "now"],
+        &["-te", "-1m", "-ts", "-1h"],
+    ] {
+        assert_eq!(search(times), expected, "{times:?}");
+    }
+    assert_eq!(search(&["-ts", "-10m"]), (Some(1), String::new()));
 }

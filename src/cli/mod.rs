@@ -13,6 +13,7 @@ mod search_checkpoint;
 mod search_filter;
 mod search_input;
 mod upgrade;
+mod usage;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -122,7 +123,11 @@ fn program_name(args: &[OsString]) -> String {
 
 /// The tool name when invoked through a link named like auditd's tools.
 fn invoked_as(args: &[OsString]) -> Option<&'static str> {
-    match program_name(args).as_str() {
+    invoked_as_name(&program_name(args))
+}
+
+fn invoked_as_name(program: &str) -> Option<&'static str> {
+    match program {
         "auditctl" => Some("ctl"),
         "ausearch" => Some("search"),
         "auditd" => Some("daemon"),
@@ -147,11 +152,12 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Some("search") => {
             let args = translate(args, search_filter::ALIASES);
             search_filter::check_arch_order(&args)?;
-            args
+            search_filter::attach_relative_times(args)
         }
-        Some("report") => translate(args, report::ALIASES),
+        Some("report") => search_filter::attach_relative_times(translate(args, report::ALIASES)),
         _ => args,
     };
+    let help = help_command(&args);
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => match e.kind() {
@@ -159,7 +165,13 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
                 e.print()?;
                 return Ok(Outcome::Success);
             }
-            _ => anyhow::bail!("{}", first_line(&e.to_string())),
+            // Bare `raudit`: the help (on stderr), as auditctl prints its
+            // usage when given nothing.
+            clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                e.print()?;
+                return Ok(Outcome::Exit(1));
+            }
+            _ => anyhow::bail!("{}", usage::one_line(&e, &help)),
         },
     };
     match cli.command {
@@ -185,12 +197,17 @@ fn translate(args: Vec<OsString>, aliases: &[(&str, &str)]) -> Vec<OsString> {
         .collect()
 }
 
-fn first_line(s: &str) -> String {
-    s.lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches("error: ")
-        .to_string()
+/// The command that shows the help for what `args` asked: the tool's
+/// name when invoked through a link, else `raudit` and the subcommand.
+fn help_command(args: &[OsString]) -> String {
+    let invoked = program_name(&std::env::args_os().collect::<Vec<_>>());
+    if invoked_as_name(&invoked).is_some() {
+        return format!("{invoked} --help");
+    }
+    match args.get(1).and_then(|a| a.to_str()) {
+        Some(sub) if command().find_subcommand(sub).is_some() => format!("raudit {sub} --help"),
+        _ => "raudit --help".into(),
+    }
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -7,8 +7,15 @@ use chrono::{
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TimeError {
-    #[error("invalid time {0:?}: expected a keyword (now, recent, boot, this-hour, today, yesterday, this-week, week-ago, this-month, this-year), a relative time (15m, 2h, 3d), ISO 8601, or a date (MM/DD/YY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
+    #[error("invalid time {0:?}: expected a keyword (now, recent, boot, this-hour, today, yesterday, this-week, week-ago, this-month, this-year), a relative time (15m, -2h, 3d, \"2 hours ago\"), ISO 8601, or a date (MM/DD/YY or YYYY-MM-DD) and/or a time (HH:MM[:SS])")]
     Invalid(String),
+    /// A date not in the locale's form, which ausearch refuses too.
+    #[error("invalid date {date:?}: dates are {form} in this locale ({locale}), as ausearch reads them, or YYYY-MM-DD in any locale")]
+    LocaleDate {
+        date: String,
+        form: &'static str,
+        locale: String,
+    },
     /// ausearch and aureport refuse dates before 2004 ("Error - year is N").
     #[error("year is {0}: dates from 2004 on are accepted")]
     TooEarly(i32),
@@ -62,8 +69,14 @@ impl Clock {
     }
 }
 
-/// Parses the one or two words after `-ts`/`-te` into epoch milliseconds.
+/// Parses the one or two words after `-ts`/`-te` into epoch milliseconds,
+/// dates in the order of the locale's `%x`.
 pub fn parse(words: &[String], bound: Bound, clock: &Clock) -> Result<i64, TimeError> {
+    parse_in(words, bound, clock, &locale())
+}
+
+/// [`parse`] in the given locale (`LC_ALL`'s form: `C`, `en_GB.UTF-8`).
+fn parse_in(words: &[String], bound: Bound, clock: &Clock, locale: &str) -> Result<i64, TimeError> {
     let invalid = || TimeError::Invalid(words.join(" "));
     let now = clock.now;
     let first = words.first().ok_or_else(invalid)?;
@@ -75,15 +88,11 @@ pub fn parse(words: &[String], bound: Bound, clock: &Clock) -> Result<i64, TimeE
             return Ok(t.timestamp_millis());
         }
     }
+    let date = |d: &str| date_in_locale(d, locale);
     let (date, time) = match words {
-        [one] => match parse_date(one) {
-            Some(d) => (Some(d), None),
-            None => (None, Some(parse_time(one).ok_or_else(invalid)?)),
-        },
-        [d, t] => (
-            Some(parse_date(d).ok_or_else(invalid)?),
-            Some(parse_time(t).ok_or_else(invalid)?),
-        ),
+        [one] if looks_like_date(one) => (Some(date(one)?), None),
+        [one] => (None, Some(parse_time(one).ok_or_else(invalid)?)),
+        [d, t] => (Some(date(d)?), Some(parse_time(t).ok_or_else(invalid)?)),
         _ => return Err(invalid()),
     };
     let date = date.unwrap_or_else(|| now.date_naive());
@@ -107,19 +116,35 @@ fn midnight(date: NaiveDate) -> Option<DateTime<Local>> {
     local(date.and_time(NaiveTime::MIN))
 }
 
-/// Beyond ausearch: `15m`, `2h`, `3d`, `1w`, `30s` ago.
+/// Units of relative times, by their names (journalctl's, which users of
+/// `--since` type), in seconds.
+const UNITS: &[(&[&str], i64)] = &[
+    (&["s", "sec", "secs", "second", "seconds"], 1),
+    (&["m", "min", "mins", "minute", "minutes"], 60),
+    (&["h", "hr", "hrs", "hour", "hours"], 3600),
+    (&["d", "day", "days"], 86_400),
+    (&["w", "week", "weeks"], 7 * 86_400),
+];
+
+/// Beyond ausearch, as journalctl's `--since` reads them: a span before
+/// now, `15m`, `2h`, `3d`, `1w`, `30s`, with a leading minus or not
+/// (`-1h`), or spelled out and followed by `ago` (`1 hour ago`,
+/// `2days ago`).
 fn relative(word: &str, now: DateTime<Local>) -> Option<DateTime<Local>> {
-    let unit = word.chars().last()?;
-    let n: i64 = word[..word.len() - unit.len_utf8()].parse().ok()?;
-    let span = match unit {
-        's' => Duration::seconds(n),
-        'm' => Duration::minutes(n),
-        'h' => Duration::hours(n),
-        'd' => Duration::days(n),
-        'w' => Duration::weeks(n),
-        _ => return None,
+    let span = match word.strip_suffix(" ago") {
+        Some(span) => span.trim_end(),
+        None => word.strip_prefix('-').unwrap_or(word),
     };
-    Some(now - span)
+    let digits = span.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = span.split_at(digits);
+    if unit.starts_with(' ') && !word.ends_with(" ago") {
+        return None;
+    }
+    let n: i64 = n.parse().ok()?;
+    let (_, secs) = UNITS
+        .iter()
+        .find(|(names, _)| names.contains(&unit.trim_start()))?;
+    now.checked_sub_signed(Duration::try_seconds(n.checked_mul(*secs)?)?)
 }
 
 /// Beyond ausearch: `2026-11-21T13:45:10`, with an optional fraction and
@@ -167,11 +192,13 @@ fn keyword(word: &str, clock: &Clock) -> Option<DateTime<Local>> {
     }
 }
 
-/// The order of day, month and year in the locale's `%x` (LC_ALL, then
-/// LC_TIME, then LANG), as ausearch reads dates through strptime("%x").
+/// The order of day, month and year in the locale's `%x`, as ausearch
+/// reads dates through strptime("%x").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DateOrder {
-    /// C, POSIX, en_US: 11/21/26
+    /// C and POSIX: `%m/%d/%y` exactly (slashes, a year of two digits).
+    C,
+    /// en_US: 11/21/2026
     MonthDayYear,
     /// en_GB, fr_FR, de_DE (21/11/2026, 21.11.2026)
     DayMonthYear,
@@ -179,31 +206,50 @@ enum DateOrder {
     YearMonthDay,
 }
 
-fn date_order() -> DateOrder {
-    let locale = ["LC_ALL", "LC_TIME", "LANG"]
+/// The locale dates are read in: LC_ALL, then LC_TIME, then LANG.
+fn locale() -> String {
+    ["LC_ALL", "LC_TIME", "LANG"]
         .iter()
         .filter_map(|v| std::env::var(v).ok())
         .find(|v| !v.is_empty())
-        .unwrap_or_default();
-    order_of(&locale)
+        .unwrap_or_else(|| "C".into())
 }
 
 fn order_of(locale: &str) -> DateOrder {
     let lang = locale.split(['.', '@']).next().unwrap_or("");
     match lang {
-        "" | "C" | "POSIX" | "en_US" | "en_PH" | "es_US" => DateOrder::MonthDayYear,
+        "" | "C" | "POSIX" => DateOrder::C,
+        "en_US" | "en_PH" | "es_US" => DateOrder::MonthDayYear,
         "en_DK" | "sv_SE" | "lt_LT" | "hu_HU" | "ja_JP" | "zh_CN" | "zh_TW" | "ko_KR" | "en_CA"
         | "fr_CA" => DateOrder::YearMonthDay,
         _ => DateOrder::DayMonthYear,
     }
 }
 
-/// A date in the locale's order (two- or four-digit year, unpadded parts,
-/// separated by `/`, `.` or `-`), or ISO 8601 (YYYY-MM-DD) in any locale.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    parse_date_in(s, date_order())
+/// Whether a word is meant as a date (else a time of day).
+fn looks_like_date(s: &str) -> bool {
+    s.contains(['/', '.', '-'])
 }
 
+/// A date in the locale's order, or ISO 8601 (YYYY-MM-DD) in any locale;
+/// refused with the locale's form otherwise.
+fn date_in_locale(s: &str, locale: &str) -> Result<NaiveDate, TimeError> {
+    let order = order_of(locale);
+    parse_date_in(s, order).ok_or_else(|| TimeError::LocaleDate {
+        date: s.to_string(),
+        form: match order {
+            DateOrder::C => "MM/DD/YY",
+            DateOrder::MonthDayYear => "MM/DD/YYYY",
+            DateOrder::DayMonthYear => "DD/MM/YYYY",
+            DateOrder::YearMonthDay => "YYYY-MM-DD",
+        },
+        locale: locale.to_string(),
+    })
+}
+
+/// A date in `order` (unpadded parts; two- or four-digit years separated
+/// by `/`, `.` or `-`, but in the C locale only what strptime's
+/// `%m/%d/%y` takes), or ISO 8601.
 fn parse_date_in(s: &str, order: DateOrder) -> Option<NaiveDate> {
     let parts: Vec<&str> = s.split(['/', '.', '-']).collect();
     let [a, b, c] = parts[..] else {
@@ -214,19 +260,20 @@ fn parse_date_in(s: &str, order: DateOrder) -> Option<NaiveDate> {
         let y: i32 = p.parse().ok()?;
         // strptime's %y: 69-99 are 1900s, 00-68 the 2000s.
         Some(match (p.len(), y) {
-            (2, 0..=68) => 2000 + y,
-            (2, _) => 1900 + y,
+            (1 | 2, 0..=68) => 2000 + y,
+            (1 | 2, _) => 1900 + y,
             _ => y,
         })
     };
-    let (y, m, d) = if a.len() == 4 {
-        (year(a)?, num(b)?, num(c)?)
-    } else {
-        match order {
-            DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
-            DateOrder::DayMonthYear => (year(c)?, num(b)?, num(a)?),
-            DateOrder::YearMonthDay => (year(a)?, num(b)?, num(c)?),
-        }
+    let iso = a.len() == 4 && s.split('-').count() == 3;
+    let (y, m, d) = match order {
+        _ if iso => (year(a)?, num(b)?, num(c)?),
+        DateOrder::C if s.split('/').count() != 3 || c.len() > 2 => return None,
+        DateOrder::C => (year(c)?, num(a)?, num(b)?),
+        _ if a.len() == 4 => (year(a)?, num(b)?, num(c)?),
+        DateOrder::MonthDayYear => (year(c)?, num(a)?, num(b)?),
+        DateOrder::DayMonthYear => (year(c)?, num(b)?, num(a)?),
+        DateOrder::YearMonthDay => (year(a)?, num(b)?, num(c)?),
     };
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -290,21 +337,57 @@ mod tests {
     #[test]
     fn dates_and_times() {
         let now = at(2026, 11, 21, 13, 45, 10);
-        let p = |w: &str, b| parse(&words(w), b, &clock(now)).unwrap();
+        let p = |w: &str, b, locale| parse_in(&words(w), b, &clock(now), locale).unwrap();
         let expect = at(2026, 11, 20, 8, 30, 0).timestamp_millis();
-        assert_eq!(p("11/20/2026 08:30:00", Bound::Start), expect);
-        assert_eq!(p("2026-11-20 08:30", Bound::Start), expect);
+        assert_eq!(p("11/20/26 08:30:00", Bound::Start, "C"), expect);
         assert_eq!(
-            p("11/20/2026", Bound::Start),
+            p("11/20/2026 08:30:00", Bound::Start, "en_US.UTF-8"),
+            expect
+        );
+        assert_eq!(
+            p("20.11.2026 08:30:00", Bound::Start, "de_DE.UTF-8"),
+            expect
+        );
+        assert_eq!(p("2026-11-20 08:30", Bound::Start, "C"), expect);
+        assert_eq!(
+            p("11/20/26", Bound::Start, "C"),
             at(2026, 11, 20, 0, 0, 0).timestamp_millis()
         );
         assert_eq!(
-            p("11/20/2026", Bound::End),
+            p("11/20/26", Bound::End, "POSIX"),
             at(2026, 11, 20, 13, 45, 10).timestamp_millis()
         );
         assert_eq!(
-            p("09:15:00", Bound::Start),
+            p("09:15:00", Bound::Start, "C"),
             at(2026, 11, 21, 9, 15, 0).timestamp_millis()
+        );
+    }
+
+    /// In the C locale ausearch 3.0.9 reads dates with strptime's
+    /// `%m/%d/%y`: `03.12.2026`, `03-12-2026` and `03/12/2026` are
+    /// refused (the last as "Error parsing start date"), not read as
+    /// March 12.
+    #[test]
+    fn the_c_locale_takes_only_what_ausearch_takes() {
+        let d = |s| parse_date_in(s, DateOrder::C);
+        assert_eq!(d("03/12/26"), NaiveDate::from_ymd_opt(2026, 3, 12));
+        assert_eq!(d("3/2/26"), NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(d("2026-03-12"), NaiveDate::from_ymd_opt(2026, 3, 12));
+        for refused in [
+            "03.12.2026",
+            "03-12-2026",
+            "03/12/2026",
+            "03.12.26",
+            "2026/03/12",
+        ] {
+            assert_eq!(d(refused), None, "{refused}");
+        }
+        let now = at(2026, 11, 21, 13, 45, 10);
+        let err = parse_in(&words("03.12.2026"), Bound::Start, &clock(now), "C").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid date \"03.12.2026\": dates are MM/DD/YY in this locale (C), as ausearch \
+             reads them, or YYYY-MM-DD in any locale"
         );
     }
 
@@ -328,7 +411,8 @@ mod tests {
         );
         assert_eq!(d("13/13/26", DateOrder::MonthDayYear), None);
         assert_eq!(order_of("en_DK.utf8"), DateOrder::YearMonthDay);
-        assert_eq!(order_of("C"), DateOrder::MonthDayYear);
+        assert_eq!(order_of("C"), DateOrder::C);
+        assert_eq!(order_of("C.UTF-8"), DateOrder::C);
         assert_eq!(order_of("en_US.UTF-8"), DateOrder::MonthDayYear);
         assert_eq!(order_of("de_DE.UTF-8"), DateOrder::DayMonthYear);
         assert_eq!(order_of("en_GB.UTF-8"), DateOrder::DayMonthYear);
@@ -354,12 +438,55 @@ mod tests {
         assert!(parse(&words("5x"), Bound::Start, &clock(now)).is_err());
     }
 
+    /// journalctl's forms: a leading minus, and `N unit ago`.
+    #[test]
+    fn relative_times_as_journalctl_takes_them() {
+        let now = at(2026, 11, 21, 13, 45, 10);
+        let ms = |w: &str| parse(&[w.to_string()], Bound::Start, &clock(now));
+        let hour_ago = Ok(at(2026, 11, 21, 12, 45, 10).timestamp_millis());
+        for w in [
+            "-1h",
+            "1h",
+            "1 hour ago",
+            "1 hours ago",
+            "60 min ago",
+            "-60min",
+            "1h ago",
+        ] {
+            assert_eq!(ms(w), hour_ago, "{w}");
+        }
+        let two_days = Ok(at(2026, 11, 19, 13, 45, 10).timestamp_millis());
+        assert_eq!(ms("2 days ago"), two_days);
+        assert_eq!(ms("2days ago"), two_days);
+        assert_eq!(ms("-2d"), two_days);
+        assert_eq!(
+            ms("1 week ago"),
+            Ok(at(2026, 11, 14, 13, 45, 10).timestamp_millis())
+        );
+        assert_eq!(
+            ms("90 seconds ago"),
+            Ok(at(2026, 11, 21, 13, 43, 40).timestamp_millis())
+        );
+        for bad in [
+            "1 hour",
+            "-1 hour ago",
+            "1 fortnight ago",
+            "ago",
+            "--1h",
+            "h",
+            "-99999999999999w",
+        ] {
+            assert!(ms(bad).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn bad_times_name_the_input() {
         let now = at(2026, 11, 21, 13, 45, 10);
-        let err = parse(&words("31/31/2026"), Bound::Start, &clock(now)).unwrap_err();
-        assert!(err.to_string().starts_with("invalid time \"31/31/2026\""));
-        assert!(parse(&words("tomorrow"), Bound::Start, &clock(now)).is_err());
+        let err = parse_in(&words("31/31/26"), Bound::Start, &clock(now), "C").unwrap_err();
+        assert!(err.to_string().starts_with("invalid date \"31/31/26\""));
+        let err = parse_in(&words("tomorrow"), Bound::Start, &clock(now), "C").unwrap_err();
+        assert!(err.to_string().starts_with("invalid time \"tomorrow\""));
         assert!(parse(&words("11/20/2026 25:00"), Bound::Start, &clock(now)).is_err());
     }
 }
