@@ -71,7 +71,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Sub
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d 'Resume after the last event a previous search with the same FILE printed, and record this search\'s last event there' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form [default: default]' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
 interpret\t'Values interpreted, as `ausearch -i` prints them'
 json\t'One JSON object per event per line (see the manual for the schema)'

@@ -219,3 +219,91 @@ fn records_piped_on_stdin() {
         expected
     );
 }
+
+/// What ausearch refuses in the C locale, raudit refuses too (exit 1, an
+/// error instead of `<no matches>`), and what it takes raudit takes alike:
+/// dates only as `%m/%d/%y` (`03.12.2026` is not March 12), two output
+/// forms at once, ids beyond any number.
+#[test]
+fn refused_where_ausearch_refuses() {
+    let Some(ausearch) = common::ausearch() else {
+        return;
+    };
+    let log = Path::new(DATA).join("oracle/misc.log");
+    let log = log.to_str().unwrap();
+    let cases: &[&[&str]] = &[
+        &["-ts", "03.12.2026"],
+        &["-ts", "03/12/2026"],
+        &["-ts", "03-12-2026"],
+        &["-ts", "13/12/23"],
+        &["-ts", "03/12/2026", "10:00"],
+        &["-ts", "11/14/23"],
+        &["-ts", "11/14/23", "22:15:00"],
+        &["-te", "11/14/23", "22:14:00"],
+        &["-ts", "3/2/26"],
+        &["-r", "-i"],
+        &["-i", "-r"],
+        &["-i", "--format", "csv"],
+        &["--format", "csv", "-i"],
+        &["--format", "raw", "-r"],
+        &["-ui", "99999999999999999999999"],
+        &["-gi", "99999999999999999999999"],
+    ];
+    let refused = |o: &Output| {
+        let err = String::from_utf8_lossy(&o.stderr);
+        (o.status.code(), !err.is_empty() && err != "<no matches>\n")
+    };
+    for args in cases {
+        let expected = common::run_utc_c(&ausearch, &[&["-if", log][..], args].concat());
+        let got = common::run_utc_c(
+            Path::new(BIN),
+            &[&["search", "-if", log][..], args].concat(),
+        );
+        assert_eq!(refused(&got), refused(&expected), "{args:?}");
+        assert_eq!(got.stdout, expected.stdout, "{args:?}");
+    }
+}
+
+/// Where raudit is stricter than ausearch, and says why: a uid beyond 32
+/// bits (ausearch wraps it: 4294967296 finds root's events), and
+/// `--format json` with `-i`.
+#[test]
+fn out_of_range_ids_and_conflicting_forms_are_refused() {
+    let log = Path::new(DATA).join("oracle/misc.log");
+    let log = log.to_str().unwrap();
+    for (args, expect) in [
+        (
+            &["-ui", "99999999999"][..],
+            "raudit: user id 99999999999 is out of range: ids are 0 to 4294967295\n",
+        ),
+        (
+            &["-ge", "4294967296"],
+            "raudit: group id 4294967296 is out of range: ids are 0 to 4294967295\n",
+        ),
+        (
+            &["-i", "--format", "json"],
+            "raudit: conflicting output formats -i and --format json: give only one\n",
+        ),
+        (
+            &["-p", "99999999999"],
+            "raudit: invalid value '99999999999' for '--pid <PID>': 99999999999 is not in \
+             0..=2147483647; see 'raudit search --help'\n",
+        ),
+    ] {
+        let out = common::run_utc_c(
+            Path::new(BIN),
+            &[&["search", "-if", log][..], args].concat(),
+        );
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), expect);
+        assert!(out.stdout.is_empty());
+    }
+    let unset = common::run_utc_c(Path::new(BIN), &["search", "-if", log, "-ul", "4294967295"]);
+    // misc.log has events of processes without a login uid.
+    assert_eq!(
+        unset.status.code(),
+        Some(0),
+        "4294967295 (unset) is a valid id"
+    );
+    assert!(!unset.stdout.is_empty());
+}

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::Outcome;
 use crate::output::{self, Format};
@@ -24,9 +24,9 @@ pub struct SearchArgs {
     /// printed, and record this search's last event there.
     #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
-    /// Output form.
-    #[arg(long, value_enum, default_value = "default", long_help = FORMAT_HELP)]
-    pub format: Format,
+    /// Output form [default: default].
+    #[arg(long, value_enum, long_help = FORMAT_HELP)]
+    pub format: Option<Format>,
     /// Records as auditd writes them (same as --format raw).
     #[arg(short = 'r', long)]
     pub raw: bool,
@@ -82,6 +82,33 @@ kernel wrote it, from audit( on), fields (name to value with quotes removed and 
 decoded; null for (null) and ?), interp (name to value as -i shows it, unescaped) and, \
 for a record that did not parse, parse_error.";
 
+/// The one output form asked for: `-r`, `-i` and `--format` each name
+/// one, and, as ausearch does, two of them are refused rather than one
+/// silently chosen.
+fn output_format(args: &SearchArgs) -> anyhow::Result<Format> {
+    let given: Vec<(String, Format)> = [
+        args.raw.then(|| ("-r".to_string(), Format::Raw)),
+        args.interpret
+            .then(|| ("-i".to_string(), Format::Interpret)),
+        args.format.map(|f| {
+            let name = f
+                .to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string());
+            (format!("--format {name}"), f)
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    match &given[..] {
+        [] => Ok(Format::Default),
+        [(_, f)] => Ok(*f),
+        [(a, _), (b, _), ..] => {
+            anyhow::bail!("conflicting output formats {a} and {b}: give only one")
+        }
+    }
+}
+
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let mut filter = args.filter.to_filter()?;
     if let Some(file) = &args.checkpoint {
@@ -94,11 +121,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         None => args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
     };
     let conn = store::open_read_only(&db)?;
-    let format = match (args.raw, args.interpret) {
-        (true, _) => Format::Raw,
-        (_, true) => Format::Interpret,
-        _ => args.format,
-    };
+    let format = output_format(&args)?;
     let extra = output::csv::Extra {
         keys: args.extra_keys,
         labels: args.extra_labels,

@@ -23,10 +23,10 @@ pub struct FilterArgs {
     #[arg(short = 'm', long = "message", value_name = "TYPE[,TYPE]")]
     pub types: Vec<String>,
     /// Events of this process id.
-    #[arg(short = 'p', long = "pid", value_name = "PID")]
+    #[arg(short = 'p', long = "pid", value_name = "PID", value_parser = pid())]
     pub pids: Vec<i64>,
     /// Events of this parent process id (`-pp`).
-    #[arg(long = "ppid", value_name = "PPID")]
+    #[arg(long = "ppid", value_name = "PPID", value_parser = pid())]
     pub ppids: Vec<i64>,
     /// The event with this serial number.
     #[arg(short = 'a', long = "event", value_name = "ID")]
@@ -77,7 +77,7 @@ pub struct FilterArgs {
     )]
     pub exits: Vec<String>,
     /// Login session id.
-    #[arg(long = "session", value_name = "ID")]
+    #[arg(long = "session", value_name = "ID", value_parser = session())]
     pub sessions: Vec<i64>,
     /// Command name (comm).
     #[arg(short = 'c', long = "comm", value_name = "COMM")]
@@ -106,6 +106,16 @@ pub struct FilterArgs {
     /// Text options match the whole value, not a part of it.
     #[arg(short = 'w', long = "word")]
     pub whole_word: bool,
+}
+
+/// A process id: the kernel's pid_t.
+fn pid() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(0..=i64::from(i32::MAX))
+}
+
+/// A session id: 32 bits, 4294967295 (-1) for "unset".
+fn session() -> clap::builder::RangedI64ValueParser<i64> {
+    clap::value_parser!(i64).range(0..=i64::from(u32::MAX))
 }
 
 /// ausearch's multi-letter single-dash flags, as clap long options.
@@ -265,22 +275,38 @@ fn message_types(values: &[String]) -> anyhow::Result<Vec<u32>> {
 }
 
 fn user_id(v: &str) -> anyhow::Result<i64> {
-    if let Ok(n) = v.parse::<i64>() {
-        return Ok(n);
-    }
-    match nix::unistd::User::from_name(v) {
-        Ok(Some(u)) => Ok(i64::from(u.uid.as_raw())),
-        _ => bail!("unknown user {v:?}"),
-    }
+    id_or_name(v, "user", |name| {
+        nix::unistd::User::from_name(name)
+            .ok()
+            .flatten()
+            .map(|u| u.uid.as_raw())
+    })
 }
 
 fn group_id(v: &str) -> anyhow::Result<i64> {
-    if let Ok(n) = v.parse::<i64>() {
-        return Ok(n);
+    id_or_name(v, "group", |name| {
+        nix::unistd::Group::from_name(name)
+            .ok()
+            .flatten()
+            .map(|g| g.gid.as_raw())
+    })
+}
+
+/// A numeric id, which must fit the kernel's 32 bits (ausearch wraps
+/// larger ones silently: `-ui 4294967296` finds root's events), or a name.
+fn id_or_name(v: &str, what: &str, lookup: impl Fn(&str) -> Option<u32>) -> anyhow::Result<i64> {
+    if v.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        return match v.parse::<u32>() {
+            Ok(n) => Ok(i64::from(n)),
+            Err(_) if v.bytes().skip(1).all(|b| b.is_ascii_digit()) => {
+                bail!("{what} id {v} is out of range: ids are 0 to 4294967295")
+            }
+            Err(_) => bail!("invalid {what} id {v:?}: expected a number or a {what} name"),
+        };
     }
-    match nix::unistd::Group::from_name(v) {
-        Ok(Some(g)) => Ok(i64::from(g.gid.as_raw())),
-        _ => bail!("unknown group {v:?}"),
+    match lookup(v) {
+        Some(id) => Ok(i64::from(id)),
+        None => bail!("unknown {what} {v:?}"),
     }
 }
 
