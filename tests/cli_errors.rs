@@ -263,3 +263,44 @@ fn relative_start_times_as_journalctl_takes_them() {
     }
     assert_eq!(search(&["-ts", "-10m"]), (Some(1), String::new()));
 }
+
+/// A file without audit records is not a log: import says so, exits 1 and
+/// creates no database; search -if finds nothing in it, as ausearch does.
+#[test]
+fn importing_what_is_not_a_log_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let passwd = dir.path().join("passwd");
+    std::fs::write(
+        &passwd,
+        "root:x:0:0:root:/root:/bin/bash\nbin:x:1:1::/:/bin/false\n",
+    )
+    .unwrap();
+    let empty = dir.path().join("audit.log");
+    std::fs::write(&empty, "").unwrap();
+    let db = dir.path().join("new.db");
+    let db_arg = db.to_str().unwrap();
+    for (paths, said) in [
+        (
+            vec![passwd.to_str().unwrap()],
+            format!(
+                "{} (2 line(s) without an audit(...) stamp)",
+                passwd.display()
+            ),
+        ),
+        (
+            vec![empty.to_str().unwrap()],
+            format!("{} (no lines)", empty.display()),
+        ),
+    ] {
+        let out = raudit(&[&["import", "--db", db_arg][..], &paths].concat());
+        assert_eq!(out.status.code(), Some(1), "{paths:?}");
+        assert_eq!(
+            one_line(&out),
+            format!("raudit: importing into {db_arg}: no audit records found in {said}; nothing imported\n")
+        );
+        assert!(!db.exists(), "{paths:?} created {db_arg}");
+    }
+    let out = raudit(&["search", "-if", passwd.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), "<no matches>\n");
+}

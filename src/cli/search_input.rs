@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::import::{self, log_files, Progress, Source};
+use crate::store::Writer;
 
 pub struct Input {
     dir: PathBuf,
@@ -42,7 +43,12 @@ impl Input {
             db: dir.join("search.db"),
             dir,
         };
-        import::import(sources, &input.db, &mut Progress::hidden())?;
+        match import::import(sources, &input.db, &mut Progress::hidden()) {
+            // A log without records (an empty audit.log after rotation) is
+            // searched like any other: an empty store, `<no matches>`.
+            Err(import::ImportError::NoRecords { .. }) => drop(Writer::open(&input.db)?),
+            other => drop(other?),
+        }
         Ok(input)
     }
 

@@ -59,6 +59,10 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Nothing in the input looked like an audit record: nothing imported,
+    /// and no database created.
+    #[error("no audit records found in {paths} ({why}); nothing imported")]
+    NoRecords { paths: String, why: String },
 }
 
 /// Records read from a sequence of log files (or any readers), one line
@@ -166,12 +170,14 @@ pub fn import(
     }
     progress.set_total(total);
     let files = opened.len();
-    let mut writer = Writer::open(db)?;
-    let conn = store::open_writable(db)?;
-    let mut summary = Summary {
-        files,
-        ..Summary::default()
-    };
+    let paths = opened
+        .iter()
+        .map(|(p, _)| match p.as_os_str() == "-" {
+            true => "standard input".into(),
+            false => p.display().to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut lines = Lines {
         sources: opened.into_iter(),
         current: None,
@@ -183,10 +189,27 @@ pub fn import(
         pending: Rc::default(),
     };
     let pending = lines.pending.clone();
+    // The store is opened (and created) only once the input has shown a
+    // record: `raudit import /etc/passwd` leaves no database behind.
+    let Some(first) = lines.next() else {
+        return Err(lines.error.take().unwrap_or(ImportError::NoRecords {
+            paths,
+            why: match lines.skipped {
+                0 => "no lines".into(),
+                n => format!("{n} line(s) without an audit(...) stamp"),
+            },
+        }));
+    };
+    let mut writer = Writer::open(db)?;
+    let conn = store::open_writable(db)?;
+    let mut summary = Summary {
+        files,
+        ..Summary::default()
+    };
     let mut batch = Batch::default();
     let mut bodies = store::BodyReader::new();
     let err = store::sqlite_err(db);
-    for event in LogEvents::new(&mut lines) {
+    for event in LogEvents::new(std::iter::once(first).chain(&mut lines)) {
         summary.events += 1;
         let extras = pending.borrow_mut().take(&event);
         if batch.holds(&event)
