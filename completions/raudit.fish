@@ -74,7 +74,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d '
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form [default: default]' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
 interpret\t'Values interpreted, as `ausearch -i` prints them'
-json\t'One JSON object per event per line (see the manual for the schema)'
+json\t'One JSON object per event per line, the schema versioned (see [`json`] and the manual)'
 csv\t'ausearch\'s normalized view, one comma-separated line per event under a header: who did what to what, how, with what result'
 text\t'ausearch\'s normalized view as one English sentence per event'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l escape -d 'How interpreted values with control or shell characters are escaped' -r -f -a "raw\t'Print values as they are'

@@ -66,7 +66,8 @@ pub struct SearchArgs {
     pub db: Option<PathBuf>,
 }
 
-/// The output forms, and the JSON schema (stable: fields are only added).
+/// The output forms, and the JSON schema (its version in every event's
+/// `schema`; see `output::json`).
 const FORMAT_HELP: &str = "Output form. default, raw, interpret, csv and text print what \
 ausearch prints (its default form, -r, -i, --format csv and --format text), byte for byte \
 in the C locale. csv and text are ausearch's normalized view of each event: who (subject) \
@@ -74,13 +75,22 @@ did what (action) to what (object), how, and with what result. csv prints a head
 then one line per event with the columns NODE, EVENT, DATE, TIME, SERIAL_NUM, EVENT_KIND, \
 SESSION, SUBJ_PRIME, SUBJ_SEC, SUBJ_KIND, ACTION, RESULT, OBJ_PRIME, OBJ_SEC, OBJ_KIND and \
 HOW (more with the --extra-* flags); values are not quoted, as in ausearch. text prints \
-one sentence per event. json prints one object per \
-event per line: time (RFC 3339, UTC, milliseconds), sec, msec, serial, node (null unless \
-the record came from another host), keys (every key of the event), and records (in \
-arrival order), each with type (the record type's name), raw (the record text as the \
-kernel wrote it, from audit( on), fields (name to value with quotes removed and hex \
-decoded; null for (null) and ?), interp (name to value as -i shows it, unescaped) and, \
-for a record that did not parse, parse_error.";
+one sentence per event. \
+json prints one object per event per line, schema version 1: \
+schema (1; within a version fields are only added, a change of meaning or type takes a new \
+version), time (RFC 3339, UTC, milliseconds), sec, msec, serial, node (null unless the event \
+came from another host), keys (every key of the event), then fields of the event taken from \
+the first record that has them, the SYSCALL record first, null when none has: syscall (the \
+name for the event's architecture), syscall_nr, arch, success (true or false, from success= \
+or a user message's res=), exit, pid, ppid, uid and uid_name, auid and auid_name (names as \
+-i prints them, or as an enriched log recorded them), ses, tty, comm, exe, argv (the EXECVE \
+arguments decoded, in order; null without an EXECVE record), and records, in arrival \
+order, each with type (the record type's name), type_nr, raw (the record text as the kernel \
+wrote it, from audit( on), fields (name to value with quotes removed and the kernel's hex \
+encoding undone for the fields it encodes, EXECVE arguments included but not a SYSCALL's \
+a0-a3; null for (null) and ?), interp (name to value as -i shows it, unescaped) and, for a \
+record that did not parse, parse_error. Objects are written as they are made, record by \
+record.";
 
 /// The one output form asked for: `-r`, `-i` and `--format` each name
 /// one, and, as ausearch does, two of them are refused rather than one
@@ -145,12 +155,9 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         }
         rows.len()
     } else {
-        let enrichment = matches!(
-            format,
-            Format::Raw | Format::Interpret | Format::Csv | Format::Text
-        )
-        .then(|| crate::import::enrich::Lookup::new(&conn))
-        .flatten();
+        let enrichment = (format != Format::Default)
+            .then(|| crate::import::enrich::Lookup::new(&conn))
+            .flatten();
         let mut header_done = false;
         let progress =
             store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {

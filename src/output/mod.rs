@@ -6,16 +6,16 @@
 pub mod csv;
 mod escape;
 pub mod interpret;
+pub mod json;
 pub mod normalize;
 mod text;
 
 use std::io::{self, Write};
 
 use chrono::{Local, TimeZone};
-use serde_json::{json, Map, Value};
 
 use crate::event::Event;
-use crate::record::{decode_value, types, Record};
+use crate::record::types;
 use crate::store::LossRow;
 pub use escape::Escape;
 
@@ -27,7 +27,8 @@ pub enum Format {
     Raw,
     /// Values interpreted, as `ausearch -i` prints them.
     Interpret,
-    /// One JSON object per event per line (see the manual for the schema).
+    /// One JSON object per event per line, the schema versioned (see
+    /// [`json`] and the manual).
     Json,
     /// ausearch's normalized view, one comma-separated line per event
     /// under a header: who did what to what, how, with what result.
@@ -64,10 +65,7 @@ pub fn print_event_with(
         Format::Default => default(out, event, options.escape),
         Format::Raw => raw(out, event, enrichment),
         Format::Interpret => interpreted(out, event, options.escape, enrichment),
-        Format::Json => {
-            serde_json::to_writer(&mut *out, &event_json(event))?;
-            writeln!(out)
-        }
+        Format::Json => json::print(out, event, enrichment),
         Format::Csv => csv::print(out, event, options.escape, enrichment, options.extra),
         Format::Text => text::print(out, event, options.escape, enrichment),
     }
@@ -153,49 +151,6 @@ fn interpreted(
     out.write_all(&text)
 }
 
-fn record_json(r: &Record) -> Value {
-    let mut fields = Map::new();
-    for f in r.fields() {
-        let v = decode_value(&f.name, &f.value).map_or(Value::Null, Value::String);
-        fields.entry(f.name.clone()).or_insert(v);
-    }
-    let mut interpreted = Map::new();
-    for (name, value) in interpret::fields(r) {
-        interpreted.entry(name).or_insert(Value::String(value));
-    }
-    let mut obj = json!({
-        "type": types::type_name(r.rtype),
-        "fields": fields,
-        "interp": interpreted,
-        "raw": r.text,
-    });
-    if let Some(e) = r.error() {
-        obj["parse_error"] = Value::String(e.to_string());
-    }
-    obj
-}
-
-/// The JSON form, one object per event: `time` (RFC 3339, UTC), `sec`,
-/// `msec`, `serial`, `node`, `keys`, and `records`, each with `type`, `raw`
-/// (the record's text as the kernel wrote it), `fields` (name -> value
-/// with quotes removed and hex decoded; null for `(null)` and `?`) and
-/// `interp` (name -> value as `ausearch -i` shows it).
-pub fn event_json(event: &Event) -> Value {
-    let time = chrono::Utc
-        .timestamp_millis_opt(event.id.time_ms())
-        .single()
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-    json!({
-        "time": time,
-        "sec": event.id.sec,
-        "msec": event.id.msec,
-        "serial": event.id.serial,
-        "node": event.node,
-        "keys": crate::store::event_keys(event),
-        "records": event.records.iter().map(record_json).collect::<Vec<_>>(),
-    })
-}
-
 pub fn print_loss(out: &mut impl Write, loss: &LossRow) -> io::Result<()> {
     let time = Local
         .timestamp_millis_opt(loss.time_ms)
@@ -207,4 +162,29 @@ pub fn print_loss(out: &mut impl Write, loss: &LossRow) -> io::Result<()> {
         "{time} {} count={} {}",
         loss.kind, loss.count, loss.detail
     )
+}
+
+/// The records of event `serial` in an auditd log's text, and what an
+/// enriched log recorded for each: the events printers' tests print.
+#[cfg(test)]
+pub(crate) fn logged_event(log: &str, serial: u64) -> (Event, Vec<Option<String>>) {
+    let mut records = Vec::new();
+    let mut recorded = Vec::new();
+    for line in log.lines() {
+        let (raw, extra) = match line.split_once('\x1d') {
+            Some((raw, extra)) => (raw, Some(extra.to_string())),
+            None => (line, None),
+        };
+        let r = crate::record::parse_log_line(raw);
+        if r.id.serial == serial && r.rtype != types::EOE {
+            records.push(r);
+            recorded.push(extra);
+        }
+    }
+    let event = Event {
+        id: records[0].id,
+        node: records[0].node.clone(),
+        records,
+    };
+    (event, recorded)
 }

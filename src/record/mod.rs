@@ -116,7 +116,7 @@ impl Record {
     /// The value of `name` as text: quotes removed, hex decoded for the fields
     /// the kernel encodes, and `None` for `(null)` and `?`.
     pub fn text_of(&self, name: &str) -> Option<String> {
-        decode_value(name, self.raw(name)?)
+        decode_field(self.rtype, name, self.raw(name)?)
     }
 
     /// A numeric field (decimal), e.g. `pid`, `uid`, `exit`.
@@ -146,25 +146,49 @@ impl Record {
     }
 }
 
-/// Decodes one field value as [`Record::text_of`] does.
+/// Decodes one field value of a record of type `rtype`, as
+/// [`Record::text_of`] does: EXECVE's arguments are encoded like untrusted
+/// strings, other records' `aN` are numbers (a SYSCALL's `a1=7ffd...` is
+/// an address, not text).
+pub fn decode_field(rtype: u32, name: &str, raw: &str) -> Option<String> {
+    if rtype == types::EXECVE && is_execve_arg(name) {
+        return decode_untrusted(raw);
+    }
+    decode_value(name, raw)
+}
+
+/// Decodes a value by its name alone: quotes removed, and hex decoded for
+/// the fields the kernel always encodes when they need it (`name`, `comm`,
+/// `exe`, ...). `aN` needs the record type: see [`decode_field`].
 pub fn decode_value(name: &str, raw: &str) -> Option<String> {
-    if raw == "(null)" || raw == "?" || raw == "(none)" {
-        return None;
+    if ENCODED.contains(&name) {
+        return decode_untrusted(raw);
     }
-    if let Some(inner) = raw
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .or_else(|| raw.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
-    {
-        return Some(inner.to_string());
-    }
-    let encoded = ENCODED.contains(&name) || is_execve_arg(name);
-    if encoded {
+    unquote(raw)
+}
+
+/// A value the kernel wrote with `audit_log_untrustedstring`: quoted when
+/// plain, hex when it holds a space, quote or control byte.
+fn decode_untrusted(raw: &str) -> Option<String> {
+    let text = unquote(raw)?;
+    if text.len() == raw.len() {
         if let Some(bytes) = decode_hex(raw) {
             return Some(String::from_utf8_lossy(&bytes).into_owned());
         }
     }
-    Some(raw.to_string())
+    Some(text)
+}
+
+/// Quotes removed; `None` for the kernel's ways of saying "no value".
+fn unquote(raw: &str) -> Option<String> {
+    if raw == "(null)" || raw == "?" || raw == "(none)" {
+        return None;
+    }
+    let inner = raw
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .or_else(|| raw.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
+    Some(inner.unwrap_or(raw).to_string())
 }
 
 /// `a0`, `a1[2]`: EXECVE arguments, which are encoded like untrusted strings.

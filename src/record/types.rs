@@ -12,6 +12,7 @@ pub const DAEMON_END: u32 = 1201;
 pub const SYSCALL: u32 = 1300;
 pub const PATH: u32 = 1302;
 pub const CWD: u32 = 1307;
+pub const EXECVE: u32 = 1309;
 pub const EOE: u32 = 1320;
 pub const PROCTITLE: u32 = 1327;
 

@@ -4,37 +4,14 @@
 //! depend on this machine's users are used.
 
 use super::*;
-use crate::event::Event;
 use crate::output::Escape;
-use crate::record::{parse_log_line, types};
+use crate::record::parse_log_line;
 
 const KERNEL: &str = include_str!("../../../tests/data/kernel-6.18.log");
 const MISC: &str = include_str!("../../../tests/data/oracle/misc.log");
 const ENRICHED: &str = include_str!("../../../tests/data/oracle/enriched.log");
 
-/// The records of event `serial` in `log`, and what an enriched log
-/// recorded for each.
-fn event(log: &str, serial: u64) -> (Event, Vec<Option<String>>) {
-    let mut records = Vec::new();
-    let mut recorded = Vec::new();
-    for line in log.lines() {
-        let (raw, extra) = match line.split_once('\x1d') {
-            Some((raw, extra)) => (raw, Some(extra.to_string())),
-            None => (line, None),
-        };
-        let r = parse_log_line(raw);
-        if r.id.serial == serial && r.rtype != types::EOE {
-            records.push(r);
-            recorded.push(extra);
-        }
-    }
-    let event = Event {
-        id: records[0].id,
-        node: records[0].node.clone(),
-        records,
-    };
-    (event, recorded)
-}
+use crate::output::logged_event as event;
 
 /// Per event auparse makes of it, the csv columns from EVENT_KIND on:
 /// kind, session, subject, acting as, subject kind, action, result,
