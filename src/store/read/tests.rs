@@ -8,11 +8,9 @@ use rusqlite::Connection;
 use super::super::{schema, Writer};
 use super::open_read_only;
 
-fn dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("raudit-read-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A directory of its own, removed when the test ends, passed or not.
+fn dir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
 }
 
 /// The error for `path`, and a check that the directory holding it is as
@@ -48,7 +46,8 @@ fn listing(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 
 #[test]
 fn a_current_database_is_read() {
-    let dir = dir("current");
+    let tmp = dir();
+    let dir = tmp.path();
     let db = dir.join("audit.db");
     drop(Writer::open(&db).unwrap());
     let conn = open_read_only(&db).unwrap();
@@ -58,12 +57,12 @@ fn a_current_database_is_read() {
     assert_eq!(n, 0);
     let write = conn.execute("DELETE FROM event", []);
     assert!(write.is_err(), "a reader's connection accepted a write");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn what_is_not_a_database_is_named() {
-    let dir = dir("not");
+    let tmp = dir();
+    let dir = tmp.path();
     let empty = dir.join("empty.db");
     std::fs::write(&empty, "").unwrap();
     let err = refused(&empty);
@@ -94,18 +93,18 @@ fn what_is_not_a_database_is_named() {
     let err = refused(&other);
     assert!(err.ends_with("without raudit's schema"), "{err}");
 
-    let err = refused(&dir);
+    let err = refused(dir);
     assert!(err.contains("is a directory"), "{err}");
 
     let missing = dir.join("missing.db");
     assert!(refused(&missing).contains("does not exist"));
     assert!(!missing.exists());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn a_newer_schema_is_refused() {
-    let dir = dir("newer");
+    let tmp = dir();
+    let dir = tmp.path();
     let db = dir.join("audit.db");
     drop(Writer::open(&db).unwrap());
     let newer = schema::MIGRATIONS.len() as i64 + 1;
@@ -118,15 +117,14 @@ fn a_newer_schema_is_refused() {
         err.contains(&format!("schema version {newer}, newer")),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
 fn odd_file_names_reach_sqlite_intact() {
-    let dir = dir("names");
+    let tmp = dir();
+    let dir = tmp.path();
     let db = dir.join("a ?#%b.db");
     drop(Writer::open(&db).unwrap());
     open_read_only(&db).unwrap();
     assert!(super::uri_path(&db).ends_with("/a%20%3F%23%25b.db"));
-    let _ = std::fs::remove_dir_all(dir);
 }
