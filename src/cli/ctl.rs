@@ -238,9 +238,11 @@ impl Ctl {
         print(&text)
     }
 
-    /// `-R FILE`: every line in order, with the file's `-c`/`-i` policy;
-    /// refused lines are named by file and line. Nothing is sent to a
-    /// locked kernel, which auditctl reports without failing.
+    /// `-R FILE`: the lines in order, as auditctl 3.0.9 carries them out:
+    /// up to the first refused line (exit 1), or past it after a `-c` line
+    /// (exit 1) or an `-i` line (exit 0). Refused lines are named by file
+    /// and line. Nothing is sent to a locked kernel, which auditctl reports
+    /// without failing.
     fn read_file(&mut self, path: &Path) -> Result<(), Failure> {
         let file_failure = failure(EXIT_RULES_FILE);
         let set = dir::load_file(path).map_err(|e| file_failure(e.into()))?;
@@ -251,7 +253,7 @@ impl Ctl {
             );
             return Ok(());
         }
-        let report = dir::run_set(&set, |inv| {
+        let report = dir::run_set(&set, dir::Mode::Auditctl, |inv| {
             self.invocation(inv).map_err(|f| format!("{:#}", f.error))
         });
         for warning in &report.warnings {
