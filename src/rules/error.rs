@@ -99,6 +99,8 @@ pub enum RuleError {
     },
     #[error("-F {field} value must be a number: {value}")]
     NotANumber { field: &'static str, value: String },
+    #[error("value is too large for field: {field} (address families are 0 to {max})")]
+    FamilyTooLarge { field: &'static str, max: u32 },
     #[error("unknown user \"{0}\"")]
     UnknownUser(String),
     #[error("unknown group \"{0}\"")]

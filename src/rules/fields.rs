@@ -47,6 +47,8 @@ pub enum Kind {
     Path,
     Key,
     Compare,
+    /// A socket address family: a number below AF_MAX.
+    Family,
 }
 
 const KINDS: &[(&str, Kind)] = &[
@@ -66,6 +68,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("path", Kind::Path),
     ("key", Kind::Key),
     ("compare", Kind::Compare),
+    ("family", Kind::Family),
 ];
 
 impl Kind {
