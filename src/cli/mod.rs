@@ -72,13 +72,16 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "{}: {e:#}",
-                program_name(&std::env::args_os().collect::<Vec<_>>())
-            );
+            eprintln!("{}: {e:#}", invoked_name());
             ExitCode::from(1)
         }
     }
+}
+
+/// The name this process was invoked as (`raudit`, or `auditctl`, `auditd`,
+/// ... through a link), which its messages start with.
+fn invoked_name() -> String {
+    program_name(&std::env::args_os().take(1).collect::<Vec<_>>())
 }
 
 fn program_name(args: &[OsString]) -> String {
