@@ -8,7 +8,7 @@ use clap::Args;
 
 use super::Outcome;
 use crate::output::{self, Format};
-use crate::store::{self, DEFAULT_DB};
+use crate::store;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -61,7 +61,8 @@ pub struct SearchArgs {
     /// List recorded losses (kernel lost counter, serial gaps) instead of events.
     #[arg(long)]
     pub loss: bool,
-    /// Database to read [default: /var/lib/raudit/audit.db].
+    /// Database to read [default: $RAUDIT_DB, else log_file of raudit.conf,
+    /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -91,7 +92,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
     let db = match &input {
         Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+        None => args.db.clone().unwrap_or_else(crate::config::default_db),
     };
     let conn = store::open_read_only(&db)?;
     let format = match (args.raw, args.interpret) {
