@@ -32,10 +32,11 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search st
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides log_file' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides $RAUDIT_DB, which overrides log_file' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l eoe-timeout -d 'Milliseconds an event may wait for its end-of-event record; overrides eoe_timeout_ms' -r
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s c -d 'auditd\'s -c: read raudit.conf from DIR' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l import-config -d 'Convert auditd\'s configuration (such as /etc/audit/auditd.conf) into a raudit.conf, printed on stdout: each key it cannot take stays as a comment saying why. Then exit' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l check-config -d 'Check the configuration, print the settings in effect, and exit without starting'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l observe -d 'Record beside another registered audit daemon (read-only multicast), without touching kernel settings'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s f -d 'auditd\'s -f (foreground); accepted: the daemon always runs in the foreground and reports to stderr'
@@ -81,7 +82,7 @@ tty\t'Control characters as `\\ooo` octal escapes'
 shell\t'Also backslash-escape `"\'`$\\!()|` and space'
 shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l just-one -d 'Stop after the first matching event'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s l -l line-buffered -d 'Flush the output after each event'
@@ -102,7 +103,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l node -d 'Only e
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l start -d 'Start time (`-ts`): as `raudit search -ts`' -r
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l end -d 'End time (`-te`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l input -d 'Report on an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand report" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand report" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand report" -s a -l avc -d 'AVC report'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l auth -d 'Authentication report (`-au`)'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l comm -d 'Commands run report'
@@ -135,7 +136,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l input-logs -d '
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l debug -d 'Accepted for aureport\'s sake; malformed events are skipped quietly'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -s v -l version -d 'Print the version'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l help -d 'Print help'
-complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d 'Print nothing but errors'
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'

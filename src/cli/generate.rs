@@ -74,6 +74,7 @@ const HANDWRITTEN: &[Handwritten] = &[
     handwritten!("raudit-ctl", "raudit-ctl.8"),
     handwritten!("raudit-search", "raudit-search.8"),
     handwritten!("raudit-report", "raudit-report.8"),
+    handwritten!("raudit-import", "raudit-import.8"),
     handwritten!("raudit.conf", "raudit.conf.5"),
 ];
 
