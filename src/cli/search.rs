@@ -61,6 +61,10 @@ pub struct SearchArgs {
     /// List recorded losses (kernel lost counter, serial gaps) instead of events.
     #[arg(long)]
     pub loss: bool,
+    /// Print the keys stored in the database, one a line (what the shell
+    /// completion offers after -k).
+    #[arg(long, hide = true)]
+    pub list_keys: bool,
     /// Database to read [default: $RAUDIT_DB, else log_file of raudit.conf,
     /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
@@ -95,6 +99,9 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         None => args.db.clone().unwrap_or_else(crate::config::default_db),
     };
     let conn = store::open_read_only(&db)?;
+    if args.list_keys {
+        return list_keys(&conn, &db);
+    }
     let format = match (args.raw, args.interpret) {
         (true, _) => Format::Raw,
         (_, true) => Format::Interpret,
@@ -156,6 +163,16 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
             eprintln!("<no matches>");
         }
         return Ok(Outcome::NoMatch);
+    }
+    Ok(Outcome::Success)
+}
+
+/// `--list-keys`: the stored keys, for the shell completion of `-k`.
+fn list_keys(conn: &rusqlite::Connection, db: &std::path::Path) -> anyhow::Result<Outcome> {
+    let keys = store::key_names(conn).with_context(|| format!("reading {}", db.display()))?;
+    let mut out = std::io::stdout().lock();
+    for key in keys {
+        writeln!(out, "{key}")?;
     }
     Ok(Outcome::Success)
 }

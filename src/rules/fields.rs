@@ -174,6 +174,11 @@ fn parse_def(words: Vec<&'static str>) -> FieldDef {
     }
 }
 
+/// Every field name, aliases included, in the table's order.
+pub fn names() -> Vec<&'static str> {
+    table().iter().map(|d| d.name).collect()
+}
+
 pub fn by_name(name: &str) -> Option<&'static FieldDef> {
     table().iter().find(|d| d.name == name)
 }

@@ -154,6 +154,11 @@ fn find_option(arg: &str) -> Result<(&'static Opt, Option<&str>), RuleError> {
     }
 }
 
+/// Every option as it is written (`-a`, `--signal`), for completion.
+pub(super) fn spellings() -> Vec<String> {
+    OPTIONS.iter().map(display_name).collect()
+}
+
 fn display_name(option: &Opt) -> String {
     match (option.short, option.long) {
         (Some(c), _) => format!("-{c}"),
