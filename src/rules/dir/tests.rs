@@ -7,6 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use super::*;
+use crate::rules::Rule;
 
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
