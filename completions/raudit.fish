@@ -33,43 +33,44 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides log_file' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides $RAUDIT_DB, which overrides log_file' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l eoe-timeout -d 'Milliseconds an event may wait for its end-of-event record; overrides eoe_timeout_ms' -r
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s c -d 'auditd\'s -c: read raudit.conf from DIR' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l import-config -d 'Convert auditd\'s configuration (such as /etc/audit/auditd.conf) into a raudit.conf, printed on stdout: each key it cannot take stays as a comment saying why. Then exit' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l check-config -d 'Check the configuration, print the settings in effect, and exit without starting'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l observe -d 'Record beside another registered audit daemon (read-only multicast), without touching kernel settings'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s f -d 'auditd\'s -f (foreground); accepted: the daemon always runs in the foreground and reports to stderr'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s n -d 'auditd\'s -n (do not fork); accepted, as -f'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -s h -l help -d 'Print help'
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s k -l key -d 'Events with this key (any of an event\'s keys)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s k -l key -d 'Events with this key (any of an event\'s keys)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s f -l file -d 'Events that touched this file (PATH names, working directory)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists, ALL)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s p -l pid -d 'Events of this process id' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l ppid -d 'Events of this parent process id (`-pp`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s a -l event -d 'The event with this serial number' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, -2h, 3d, "2 hours ago"' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid -d 'User id, name or number (`-ui`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-effective -d 'Effective user id (`-ue`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l loginuid -d 'Login user id, auid (`-ul`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-all -d 'Any of user id, effective user id or login user id (`-ua`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid -d 'Group id, name or number (`-gi`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-effective -d 'Effective group id (`-ge`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-all -d 'Group id or effective group id (`-ga`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l syscall -d 'System call, name (for --arch, else this machine) or number (`-sc`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l arch -d 'CPU architecture: b32, b64 or a machine name' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l success -d 'Whether the system call succeeded: yes or no (`-sv`)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists, ALL)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s p -l pid -d 'Events of this process id' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l ppid -d 'Events of this parent process id (`-pp`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s a -l event -d 'The event with this serial number' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, -2h, 3d, "2 hours ago"' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l end -d 'End time (`-te`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid -d 'User id, name or number (`-ui`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-effective -d 'Effective user id (`-ue`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l loginuid -d 'Login user id, auid (`-ul`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l uid-all -d 'Any of user id, effective user id or login user id (`-ua`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid -d 'Group id, name or number (`-gi`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-effective -d 'Effective group id (`-ge`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l gid-all -d 'Group id or effective group id (`-ga`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l syscall -d 'System call, name (for --arch, else this machine) or number (`-sc`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l arch -d 'CPU architecture: b32, b64 or a machine name' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l success -d 'Whether the system call succeeded: yes or no (`-sv`)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s e -l exit -d 'System call exit code: a number or an errno name such as -EPERM' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l session -d 'Login session id' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s c -l comm -d 'Command name (comm)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l session -d 'Login session id' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s c -l comm -d 'Command name (comm)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s x -l executable -d 'Executable path (exe)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l host -d 'Remote host name or address (`-hn`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l terminal -d 'Terminal (`-tm`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l context -d 'Subject or object security context (`-se`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Subject security context (`-su`)' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r
-complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l host -d 'Remote host name or address (`-hn`)' -r -f -a "(__fish_print_hostnames)"
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l terminal -d 'Terminal (`-tm`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l context -d 'Subject or object security context (`-se`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Subject security context (`-su`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d 'Resume after the last event a previous search with the same FILE printed, and record this search\'s last event there' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form [default: default]' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
@@ -82,7 +83,7 @@ tty\t'Control characters as `\\ooo` octal escapes'
 shell\t'Also backslash-escape `"\'`$\\!()|` and space'
 shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l just-one -d 'Stop after the first matching event'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s l -l line-buffered -d 'Flush the output after each event'
@@ -94,6 +95,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l extra-obj2 -d '
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l extra-time -d 'With --format csv: add YEAR, MONTH, DAY, WEEKDAY, HOUR, MILLI and GMT_OFFSET columns'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l stdin -d 'Search raw records read from standard input (as `-if -`)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l loss -d 'List recorded losses (kernel lost counter, serial gaps) instead of events'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l list-keys -d 'Print the keys stored in the database, one a line (what the shell completion offers after -k)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l escape -d 'How text with control or shell characters is escaped' -r -f -a "raw\t'Print values as they are'
 tty\t'Control characters as `\\ooo` octal escapes'
@@ -103,7 +105,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l node -d 'Only e
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l start -d 'Start time (`-ts`): as `raudit search -ts`' -r
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l end -d 'End time (`-te`)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l input -d 'Report on an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand report" -l db -d 'Database to read [default: /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand report" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand report" -s a -l avc -d 'AVC report'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l auth -d 'Authentication report (`-au`)'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l comm -d 'Commands run report'
@@ -136,7 +138,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l input-logs -d '
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l debug -d 'Accepted for aureport\'s sake; malformed events are skipped quietly'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -s v -l version -d 'Print the version'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l help -d 'Print help'
-complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d 'Print nothing but errors'
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
@@ -148,3 +150,14 @@ complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_
 complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
 complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# raudit's own completion, beside clap's above: auditctl's options for
+# `raudit ctl`, record types, syscall names and the stored keys for
+# `raudit search`. Filled in by `raudit generate completions`.
+complete -c raudit -n "__fish_seen_subcommand_from ctl" -f -a "-a -A -d -w -W -p -S -F -C -k -D -l -s -e -f -r -b -m -R -t -v -h -i -c -q --backlog_wait_time --reset-lost --reset_backlog_wait_time_actual --loginuid-immutable --signal --help --version"
+complete -c raudit -n "__fish_seen_subcommand_from search" -s k -l key -x -a "(raudit search --list-keys 2>/dev/null)"
+complete -c raudit -n "__fish_seen_subcommand_from search" -s m -l message -x -a "GET SET LIST ADD DEL USER LOGIN WATCH_INS WATCH_REM WATCH_LIST SIGNAL_INFO ADD_RULE DEL_RULE LIST_RULES TRIM MAKE_EQUIV TTY_GET TTY_SET SET_FEATURE GET_FEATURE USER_AUTH USER_ACCT USER_MGMT CRED_ACQ CRED_DISP USER_START USER_END USER_AVC USER_CHAUTHTOK USER_ERR CRED_REFR USYS_CONFIG USER_LOGIN USER_LOGOUT ADD_USER DEL_USER ADD_GROUP DEL_GROUP DAC_CHECK CHGRP_ID TEST TRUSTED_APP USER_SELINUX_ERR USER_CMD USER_TTY CHUSER_ID GRP_AUTH SYSTEM_BOOT SYSTEM_SHUTDOWN SYSTEM_RUNLEVEL SERVICE_START SERVICE_STOP GRP_MGMT GRP_CHAUTHTOK MAC_CHECK ACCT_LOCK ACCT_UNLOCK USER_DEVICE SOFTWARE_UPDATE DAEMON_START DAEMON_END DAEMON_ABORT DAEMON_CONFIG DAEMON_RECONFIG DAEMON_ROTATE DAEMON_RESUME DAEMON_ACCEPT DAEMON_CLOSE DAEMON_ERR SYSCALL FS_WATCH PATH IPC SOCKETCALL CONFIG_CHANGE SOCKADDR CWD FS_INODE EXECVE IPC_SET_PERM MQ_OPEN MQ_SENDRECV MQ_NOTIFY MQ_GETSETATTR KERNEL_OTHER FD_PAIR OBJ_PID TTY EOE BPRM_FCAPS CAPSET MMAP NETFILTER_PKT NETFILTER_CFG SECCOMP PROCTITLE FEATURE_CHANGE REPLACE KERN_MODULE FANOTIFY TIME_INJOFFSET TIME_ADJNTPVAL BPF EVENT_LISTENER URINGOP OPENAT2 DM_CTRL DM_EVENT AVC SELINUX_ERR AVC_PATH MAC_POLICY_LOAD MAC_STATUS MAC_CONFIG_CHANGE MAC_UNLBL_ALLOW MAC_CIPSOV4_ADD MAC_CIPSOV4_DEL MAC_MAP_ADD MAC_MAP_DEL MAC_IPSEC_ADDSA MAC_IPSEC_DELSA MAC_IPSEC_ADDSPD MAC_IPSEC_DELSPD MAC_IPSEC_EVENT MAC_UNLBL_STCADD MAC_UNLBL_STCDEL MAC_CALIPSO_ADD MAC_CALIPSO_DEL AA APPARMOR_AUDIT APPARMOR_ALLOWED APPARMOR_DENIED APPARMOR_HINT APPARMOR_STATUS APPARMOR_ERROR ANOM_PROMISCUOUS ANOM_ABEND ANOM_LINK ANOM_CREAT INTEGRITY_DATA INTEGRITY_METADATA INTEGRITY_STATUS INTEGRITY_HASH INTEGRITY_PCR INTEGRITY_RULE INTEGRITY_EVM_XATTR INTEGRITY_POLICY_RULE KERNEL ANOM_LOGIN_FAILURES ANOM_LOGIN_TIME ANOM_LOGIN_SESSIONS ANOM_LOGIN_ACCT ANOM_LOGIN_LOCATION ANOM_MAX_DAC ANOM_MAX_MAC ANOM_AMTU_FAIL ANOM_RBAC_FAIL ANOM_RBAC_INTEGRITY_FAIL ANOM_CRYPTO_FAIL ANOM_ACCESS_FS ANOM_EXEC ANOM_MK_EXEC ANOM_ADD_ACCT ANOM_DEL_ACCT ANOM_MOD_ACCT ANOM_ROOT_TRANS ANOM_LOGIN_SERVICE ANOM_LOGIN_ROOT ANOM_ORIGIN_FAILURES ANOM_SESSION RESP_ANOMALY RESP_ALERT RESP_KILL_PROC RESP_TERM_ACCESS RESP_ACCT_REMOTE RESP_ACCT_LOCK_TIMED RESP_ACCT_UNLOCK_TIMED RESP_ACCT_LOCK RESP_TERM_LOCK RESP_SEBOOL RESP_EXEC RESP_SINGLE RESP_HALT RESP_ORIGIN_BLOCK RESP_ORIGIN_BLOCK_TIMED RESP_ORIGIN_UNBLOCK_TIMED USER_ROLE_CHANGE ROLE_ASSIGN ROLE_REMOVE LABEL_OVERRIDE LABEL_LEVEL_CHANGE USER_LABELED_EXPORT USER_UNLABELED_EXPORT DEV_ALLOC DEV_DEALLOC FS_RELABEL USER_MAC_POLICY_LOAD ROLE_MODIFY USER_MAC_CONFIG_CHANGE USER_MAC_STATUS CRYPTO_TEST_USER CRYPTO_PARAM_CHANGE_USER CRYPTO_LOGIN CRYPTO_LOGOUT CRYPTO_KEY_USER CRYPTO_FAILURE_USER CRYPTO_REPLAY_USER CRYPTO_SESSION CRYPTO_IKE_SA CRYPTO_IPSEC_SA VIRT_CONTROL VIRT_RESOURCE VIRT_MACHINE_ID VIRT_INTEGRITY_CHECK VIRT_CREATE VIRT_DESTROY VIRT_MIGRATE_IN VIRT_MIGRATE_OUT ALL"
+complete -c raudit -n "__fish_seen_subcommand_from search" -l syscall -o sc -x -a "read write open close stat fstat lstat poll lseek mmap mprotect munmap brk rt_sigaction rt_sigprocmask rt_sigreturn ioctl pread pwrite readv writev access pipe select sched_yield mremap msync mincore madvise shmget shmat shmctl dup dup2 pause nanosleep getitimer alarm setitimer getpid sendfile socket connect accept sendto recvfrom sendmsg recvmsg shutdown bind listen getsockname getpeername socketpair setsockopt getsockopt clone fork vfork execve exit wait4 kill uname semget semop semctl shmdt msgget msgsnd msgrcv msgctl fcntl flock fsync fdatasync truncate ftruncate getdents getcwd chdir fchdir rename mkdir rmdir creat link unlink symlink readlink chmod fchmod chown fchown lchown umask gettimeofday getrlimit getrusage sysinfo times ptrace getuid syslog getgid setuid setgid geteuid getegid setpgid getppid getpgrp setsid setreuid setregid getgroups setgroups setresuid getresuid setresgid getresgid getpgid setfsuid setfsgid getsid capget capset rt_sigpending rt_sigtimedwait rt_sigqueueinfo rt_sigsuspend sigaltstack utime mknod uselib personality ustat statfs fstatfs sysfs getpriority setpriority sched_setparam sched_getparam sched_setscheduler sched_getscheduler sched_get_priority_max sched_get_priority_min sched_rr_get_interval mlock munlock mlockall munlockall vhangup modify_ldt pivot_root _sysctl prctl arch_prctl adjtimex setrlimit chroot sync acct settimeofday mount umount2 swapon swapoff reboot sethostname setdomainname iopl ioperm create_module init_module delete_module get_kernel_syms query_module quotactl nfsservctl getpmsg putpmsg afs_syscall tuxcall security gettid readahead setxattr lsetxattr fsetxattr getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr removexattr lremovexattr fremovexattr tkill time futex sched_setaffinity sched_getaffinity set_thread_area io_setup io_destroy io_getevents io_submit io_cancel get_thread_area lookup_dcookie epoll_create epoll_ctl_old epoll_wait_old remap_file_pages getdents64 set_tid_address restart_syscall semtimedop fadvise64 timer_create timer_settime timer_gettime timer_getoverrun timer_delete clock_settime clock_gettime clock_getres clock_nanosleep exit_group epoll_wait epoll_ctl tgkill utimes vserver mbind set_mempolicy get_mempolicy mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr kexec_load waitid add_key request_key keyctl ioprio_set ioprio_get inotify_init inotify_add_watch inotify_rm_watch migrate_pages openat mkdirat mknodat fchownat futimesat newfstatat unlinkat renameat linkat symlinkat readlinkat fchmodat faccessat pselect6 ppoll unshare set_robust_list get_robust_list splice tee sync_file_range vmsplice move_pages utimensat epoll_pwait signalfd timerfd_create eventfd fallocate timerfd_settime timerfd_gettime accept4 signalfd4 eventfd2 epoll_create1 dup3 pipe2 inotify_init1 preadv pwritev rt_tgsigqueueinfo perf_event_open recvmmsg fanotify_init fanotify_mark prlimit64 name_to_handle_at open_by_handle_at clock_adjtime syncfs sendmmsg setns getcpu process_vm_readv process_vm_writev kcmp finit_module sched_setattr sched_getattr renameat2 seccomp getrandom memfd_create kexec_file_load bpf execveat userfaultfd membarrier mlock2 copy_file_range preadv2 pwritev2 pkey_mprotect pkey_alloc pkey_free statx io_pgetevents rseq pidfd_send_signal io_uring_setup io_uring_enter io_uring_register open_tree move_mount fsopen fsconfig fsmount fspick pidfd_open clone3 close_range openat2 pidfd_getfd faccessat2 process_madvise epoll_pwait2 mount_setattr quotactl_fd landlock_create_ruleset landlock_add_rule landlock_restrict_self memfd_secret process_mrelease futex_waitv set_mempolicy_home_node"
+complete -c raudit -n "__fish_seen_subcommand_from search" -o ui -o ue -o ul -o ua -x -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_seen_subcommand_from search" -o gi -o ge -o ga -x -a "(__fish_complete_groups)"
+complete -c raudit -n "__fish_seen_subcommand_from search report" -o ts -o te -x -a "now recent boot this-hour today yesterday this-week week-ago this-month this-year"

@@ -7,9 +7,10 @@
 //! `name`) and raudit's own (`max_db_size`, `rules_dir`, `eoe_timeout_ms`);
 //! [`keys::KEYS`] lists them all. The daemon refuses to start rather than
 //! guess: an unknown key, a key given twice, a bad value or an inconsistent
-//! pair is an error naming the file, the line and the key. auditd keys
-//! that mean nothing here are refused with the reason
-//! ([`keys::AUDITD_ONLY`]).
+//! pair is an error naming the file, the line and the key, and every such
+//! line of a file is reported at once. auditd keys that mean nothing here
+//! are refused with the reason ([`keys::AUDITD_ONLY`]);
+//! [`import::from_auditd`] converts an auditd.conf.
 //!
 //! `flush` maps to SQLite (WAL mode) as [`Flush::durability`] says:
 //!
@@ -21,7 +22,9 @@
 //! | data              | FULL               | every commit                          |
 //! | sync              | EXTRA              | every commit, directory too           |
 
+pub mod import;
 mod keys;
+pub mod machine;
 mod node;
 mod security;
 mod values;
@@ -41,6 +44,41 @@ pub const DEFAULT_PATH: &str = "/etc/raudit/raudit.conf";
 /// The configuration file's name inside a configuration directory
 /// (auditd's `-c DIR`).
 pub const FILE_NAME: &str = "raudit.conf";
+/// Names another configuration file for every command (several daemons,
+/// tests, a tour on a scratch database).
+pub const CONFIG_ENV: &str = "RAUDIT_CONFIG";
+/// Names another database for every command; the daemon's `--db` and the
+/// readers' `--db` still win.
+pub const DB_ENV: &str = "RAUDIT_DB";
+
+/// The configuration file named by `$RAUDIT_CONFIG`, if any.
+pub fn env_path() -> Option<PathBuf> {
+    std::env::var_os(CONFIG_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The database named by `$RAUDIT_DB`, if any.
+pub fn env_db() -> Option<PathBuf> {
+    std::env::var_os(DB_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The settings commands other than the daemon go by (where the database
+/// and the rules are): the configuration file's (`$RAUDIT_CONFIG`, else
+/// [`DEFAULT_PATH`]), or the defaults when it cannot be read, as by a
+/// user other than root.
+pub fn settings_or_default() -> Config {
+    let path = env_path().unwrap_or_else(|| DEFAULT_PATH.into());
+    Config::load(&path).unwrap_or_default()
+}
+
+/// The database a command reads unless given `--db`: `$RAUDIT_DB`, else
+/// the configuration's `log_file`, else [`crate::store::DEFAULT_DB`].
+pub fn default_db() -> PathBuf {
+    env_db().unwrap_or_else(|| settings_or_default().db)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -81,7 +119,7 @@ impl Default for Config {
             max_db_size_action: Action::Syslog,
             name_format: NameFormat::None,
             name: None,
-            rules_dir: PathBuf::from("/etc/raudit/rules.d"),
+            rules_dir: PathBuf::from(crate::rules::dir::DEFAULT_DIR),
             eoe_timeout: Duration::from_millis(1000),
         }
     }
@@ -97,19 +135,41 @@ pub enum ConfigError {
     },
     #[error("{}: {why}", path.display())]
     Insecure { path: PathBuf, why: Insecure },
-    #[error("{}:{line}: key \"{key}\": {problem}", path.display())]
-    Key {
-        path: PathBuf,
-        line: usize,
-        key: String,
-        problem: Problem,
-    },
+    /// Every wrong line of the file, in order (at least one), one a line.
+    #[error("{}", lines(.0))]
+    Keys(Vec<KeyError>),
+}
+
+/// One wrong line of the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}:{line}: key \"{key}\": {problem}", path.display())]
+pub struct KeyError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub key: String,
+    pub problem: Problem,
+}
+
+fn lines(errors: &[KeyError]) -> String {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    lines.join("\n")
 }
 
 impl ConfigError {
     /// Whether the file does not exist (the default file may be absent).
     pub fn is_missing(&self) -> bool {
         matches!(self, ConfigError::Read { error, .. } if error.kind() == std::io::ErrorKind::NotFound)
+    }
+
+    /// Whether a key is auditd's and not raudit's: the file is an
+    /// auditd.conf, which `raudit daemon --import-config` converts.
+    pub fn has_auditd_keys(&self) -> bool {
+        match self {
+            ConfigError::Keys(errors) => errors
+                .iter()
+                .any(|e| matches!(e.problem, Problem::AuditdOnly(_))),
+            _ => false,
+        }
     }
 }
 
@@ -154,37 +214,64 @@ impl Config {
         Config::parse(&text, path)
     }
 
-    /// Parses the text of a file; `path` only names it in errors.
+    /// Parses the text of a file; `path` only names it in errors. Every
+    /// wrong line is reported, not only the first.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let mut config = Config::default();
         let mut seen: HashMap<&'static str, usize> = HashMap::new();
+        let mut errors = Vec::new();
+        let mut failed: Vec<&'static str> = Vec::new();
         for (i, line) in text.lines().enumerate() {
-            let at = |key: &str, problem| ConfigError::Key {
+            let at = |key: &str, problem| KeyError {
                 path: path.to_path_buf(),
                 line: i + 1,
                 key: key.to_string(),
                 problem,
             };
-            let Some((key, value)) = split(line).map_err(|(k, p)| at(k, p))? else {
-                continue;
+            let (key, value) = match split(line) {
+                Ok(Some(kv)) => kv,
+                Ok(None) => continue,
+                Err((key, problem)) => {
+                    errors.push(at(key, problem));
+                    continue;
+                }
             };
-            let entry = lookup(key).map_err(|p| at(key, p))?;
+            let entry = match lookup(key) {
+                Ok(entry) => entry,
+                Err(problem) => {
+                    errors.push(at(key, problem));
+                    continue;
+                }
+            };
             if let Some(&first) = seen.get(entry.name) {
-                return Err(at(key, Problem::Duplicate(first)));
+                errors.push(at(key, Problem::Duplicate(first)));
+                continue;
             }
             seen.insert(entry.name, i + 1);
-            (entry.set)(&mut config, value).map_err(|p| at(key, p))?;
+            if let Err(problem) = (entry.set)(&mut config, value) {
+                failed.push(entry.name);
+                errors.push(at(key, problem));
+            }
         }
-        config.consistent().map_err(|(keys, problem)| {
+        // A clash is judged between values that were read: one that was
+        // refused above stands at its default and proves nothing.
+        for (keys, problem) in config.clashes() {
+            if keys.iter().any(|k| failed.contains(k)) {
+                continue;
+            }
             let (key, line) = blame(&seen, keys);
-            ConfigError::Key {
+            errors.push(KeyError {
                 path: path.to_path_buf(),
                 line,
                 key: key.to_string(),
                 problem,
-            }
-        })?;
-        Ok(config)
+            });
+        }
+        errors.sort_by_key(|e| e.line);
+        match errors.is_empty() {
+            true => Ok(config),
+            false => Err(ConfigError::Keys(errors)),
+        }
     }
 
     /// What the writer does to make commits durable.
@@ -192,42 +279,44 @@ impl Config {
         self.flush.durability(self.freq)
     }
 
-    /// Checks across keys; on a clash returns the keys involved.
-    fn consistent(&self) -> Result<(), (&'static [&'static str], Problem)> {
+    /// Checks across keys: each clash with the keys involved.
+    fn clashes(&self) -> Vec<(&'static [&'static str], Problem)> {
+        let mut found = Vec::new();
         if self.flush.uses_freq() && self.freq == 0 {
             let why = format!("must be at least 1 with flush = {}", self.flush);
-            return Err((&["freq", "flush"], Problem::Conflict(why)));
+            found.push((&["freq", "flush"][..], Problem::Conflict(why)));
         }
         match (self.name_format, &self.name) {
             (NameFormat::User, None) => {
                 let why = "user needs a name (name = ...)".to_string();
-                return Err((&["name_format"], Problem::Conflict(why)));
+                found.push((&["name_format"][..], Problem::Conflict(why)));
             }
             (f, Some(_)) if f != NameFormat::User => {
                 let why = format!("is used only with name_format = user, not {f}");
-                return Err((&["name", "name_format"], Problem::Conflict(why)));
+                found.push((&["name", "name_format"][..], Problem::Conflict(why)));
             }
             _ => {}
         }
-        self.space_order()
+        found.extend(self.space_order());
+        found
     }
 
     /// admin_space_left is the later, smaller threshold. Mixed units are
     /// compared by the daemon against the real file system.
-    fn space_order(&self) -> Result<(), (&'static [&'static str], Problem)> {
+    fn space_order(&self) -> Option<(&'static [&'static str], Problem)> {
         let ordered = match (self.space_left, self.admin_space_left) {
             (Space::MiB(s), Space::MiB(a)) => a < s,
             (Space::Percent(s), Space::Percent(a)) => a < s,
             _ => true,
         };
         if ordered {
-            return Ok(());
+            return None;
         }
         let why = format!(
             "admin_space_left ({}) must be below space_left ({})",
             self.admin_space_left, self.space_left
         );
-        Err((&["admin_space_left", "space_left"], Problem::Conflict(why)))
+        Some((&["admin_space_left", "space_left"], Problem::Conflict(why)))
     }
 }
 

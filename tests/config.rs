@@ -8,8 +8,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use raudit::config::{
-    check_permissions, Action, Config, ConfigError, Durability, Flush, Insecure, NameFormat,
-    Problem, Space, Synchronous, KEYS,
+    check_permissions, Action, Config, ConfigError, Durability, Flush, Insecure, KeyError,
+    NameFormat, Problem, Space, Synchronous, KEYS,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_raudit");
@@ -26,12 +26,14 @@ fn with(line: &str) -> Config {
 fn problem(line: &str) -> Problem {
     match parse(line) {
         Ok(c) => panic!("{line:?} was accepted: {c:?}"),
-        Err(ConfigError::Key {
-            line: n,
-            key,
-            problem,
-            ..
-        }) => {
+        Err(ConfigError::Keys(errors)) => {
+            assert_eq!(errors.len(), 1, "{line:?}: {errors:?}");
+            let KeyError {
+                line: n,
+                key,
+                problem,
+                ..
+            } = errors.into_iter().next().unwrap();
             let written = line.split('=').next().unwrap().trim();
             assert_eq!((n, key.as_str()), (1, written), "{line:?}");
             problem
@@ -66,6 +68,30 @@ fn error_is_one_line_naming_file_line_and_key() {
         e.to_string(),
         "/etc/raudit/raudit.conf:3: key \"flush\": \"fast\" is not one of none, incremental, incremental_async, data, sync"
     );
+}
+
+/// An auditd.conf carried over took one run per refused key: now one run
+/// names them all, each on its line, cross-key clashes included.
+#[test]
+fn every_problem_of_a_file_is_reported_at_once() {
+    let e = parse(
+        "num_logs = 5\nflush = fast\nflush = data\nfreq = 0\nflush_it\nname = box\ncolour = red\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "/etc/raudit/raudit.conf:1: key \"num_logs\": auditd's key has no use in raudit: raudit keeps one database and does not rotate it\n\
+         /etc/raudit/raudit.conf:2: key \"flush\": \"fast\" is not one of none, incremental, incremental_async, data, sync\n\
+         /etc/raudit/raudit.conf:3: key \"flush\": given twice (first on line 2)\n\
+         /etc/raudit/raudit.conf:5: key \"flush_it\": no '=' (lines are `key = value`)\n\
+         /etc/raudit/raudit.conf:6: key \"name\": is used only with name_format = user, not none\n\
+         /etc/raudit/raudit.conf:7: key \"colour\": unknown key"
+    );
+    assert!(e.has_auditd_keys());
+    // freq = 0 clashes with flush only when flush was read: here it was
+    // refused, so line 4 is not blamed for a clash with a default.
+    let e = parse("flush = incremental\nfreq = 0\nname = box\n").unwrap_err();
+    assert_eq!(e.to_string().lines().count(), 2, "{e}");
 }
 
 #[test]
@@ -475,32 +501,27 @@ fn check_config_prints_the_settings_or_the_error() {
         eprintln!("skipping check_config_prints_the_settings_or_the_error: not root (the file must be root's)");
         return;
     }
-    let (dir, path) = temp_conf("flush = sync\n", 0o600);
+    let (dir, path) = temp_conf("", 0o600);
+    let d = dir.path().to_str().unwrap();
+    std::fs::write(&path, format!("flush = sync\nrules_dir = {d}\n")).unwrap();
     let p = path.to_str().unwrap();
+    let db = format!("{d}/db/x.db");
     let (code, out, err) = run(
         Path::new(BIN),
-        &[
-            "daemon",
-            "--check-config",
-            "--config",
-            p,
-            "--db",
-            "/srv/x.db",
-        ],
+        &["daemon", "--check-config", "--config", p, "--db", &db],
     );
     assert_eq!((code, err.as_str()), (0, ""));
     assert!(
-        out.contains("flush = sync\n") && out.contains("log_file = /srv/x.db\n"),
+        out.contains("flush = sync\n") && out.contains(&format!("log_file = {db}\n")),
         "{out}"
     );
 
     // Invoked as auditd: -f and -n accepted, -c names the directory.
     let auditd = dir.path().join("auditd");
     std::os::unix::fs::symlink(BIN, &auditd).unwrap();
-    let d = dir.path().to_str().unwrap();
     let (code, out2, _) = run(
         &auditd,
-        &["-f", "-n", "-c", d, "--check-config", "--db", "/srv/x.db"],
+        &["-f", "-n", "-c", d, "--check-config", "--db", &db],
     );
     assert_eq!((code, out2), (0, out));
 
@@ -510,6 +531,90 @@ fn check_config_prints_the_settings_or_the_error() {
     let want =
         format!("raudit: {p}:2: key \"freq\": \"often\" is not a whole number from 0 to 10000\n");
     assert_eq!(err, want);
+}
+
+/// What the file may say and the machine cannot do: a missing rules
+/// directory, an exec script that is missing, not executable or not
+/// root's, a database in a directory that cannot be written. Each is one
+/// line on stderr and --check-config exits 1; the settings still print.
+#[test]
+fn check_config_names_what_the_machine_cannot_do() {
+    if !is_root() {
+        eprintln!("skipping check_config_names_what_the_machine_cannot_do: not root (the file must be root's)");
+        return;
+    }
+    let (dir, path) = temp_conf("", 0o600);
+    let d = dir.path().to_str().unwrap();
+    let script = |name: &str, mode: u32, uid: u32| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        std::os::unix::fs::chown(&path, Some(uid), None).unwrap();
+    };
+    script("plain", 0o644, 0);
+    script("theirs", 0o755, 65534);
+    script("good", 0o750, 0);
+    std::fs::write(
+        &path,
+        format!(
+            "log_file = {d}/db/a.db\nspace_left_action = exec {d}/missing\n\
+             admin_space_left_action = exec {d}/plain\ndisk_full_action = exec {d}/theirs\n\
+             disk_error_action = exec {d}/good\nrules_dir = {d}/rules.d\n"
+        ),
+    )
+    .unwrap();
+    let p = path.to_str().unwrap();
+    let (code, out, err) = run(Path::new(BIN), &["daemon", "--check-config", "--config", p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&format!("rules_dir = {d}/rules.d\n")), "{out}");
+    assert_eq!(
+        err,
+        format!(
+            "raudit: {p}: space_left_action = exec {d}/missing: {d}/missing: No such file or directory (os error 2)\n\
+             raudit: {p}: admin_space_left_action = exec {d}/plain: {d}/plain: not executable; chmod u+x it\n\
+             raudit: {p}: disk_full_action = exec {d}/theirs: {d}/theirs: owned by uid 65534, not root, yet run as root; chown root it\n\
+             raudit: {p}: rules_dir = {d}/rules.d: no such directory; the daemon would load no rules (create it and put *.rules files in it)\n"
+        )
+    );
+    // --observe loads no rules: the directory does not matter then.
+    let (_, _, err) = run(
+        Path::new(BIN),
+        &["daemon", "--check-config", "--observe", "--config", p],
+    );
+    assert!(!err.contains("rules_dir"), "{err}");
+}
+
+/// A database directory on a read-only mount (root writes through any
+/// permission bits, so a private read-only bind mount shows it).
+#[test]
+fn check_config_names_a_read_only_database_directory() {
+    if !is_root() {
+        eprintln!("skipping check_config_names_a_read_only_database_directory: not root");
+        return;
+    }
+    let (dir, path) = temp_conf("", 0o600);
+    let d = dir.path().to_str().unwrap();
+    let ro = dir.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::write(&path, format!("log_file = {d}/ro/a.db\nrules_dir = {d}\n")).unwrap();
+    let script = format!(
+        "mount --bind {ro} {ro} && mount -o remount,bind,ro {ro} && exec {BIN} daemon --check-config --config {p}",
+        ro = ro.display(),
+        p = path.display()
+    );
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "sh", "-c", &script])
+        .output()
+        .expect("unshare (util-linux)");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(
+        err,
+        format!(
+            "raudit: {}: log_file = {d}/ro/a.db: its directory {d}/ro is not writable: read-only file system\n",
+            path.display()
+        )
+    );
 }
 
 #[test]
@@ -540,4 +645,106 @@ fn the_shipped_file_states_the_defaults() {
             key.name
         );
     }
+}
+
+/// `--import-config FILE`: the raudit.conf for an auditd.conf, on stdout.
+fn import_config(path: &Path) -> String {
+    let (code, out, err) = run(
+        Path::new(BIN),
+        &["daemon", "--import-config", path.to_str().unwrap()],
+    );
+    assert_eq!((code, err.as_str()), (0, ""), "{}", path.display());
+    out
+}
+
+/// The line of the output that accounts for the input line `key = value`:
+/// the key carried over, or a "# not mapped:" comment.
+fn accounted(out: &str, key: &str, value: &str) -> usize {
+    let original = format!("{key} = {value}");
+    out.lines()
+        .filter(|l| {
+            l.eq_ignore_ascii_case(&original)
+                || l.starts_with(&format!("# not mapped: {original}:"))
+                || *l == format!("# from: {original}")
+        })
+        .count()
+}
+
+/// Debian's own /etc/audit/auditd.conf (from the auditd package, the test
+/// oracle that CI installs) converts into a file that loads, with every
+/// one of its keys carried over or commented with the reason.
+#[test]
+fn import_config_converts_debians_auditd_conf() {
+    let real = Path::new("/etc/audit/auditd.conf");
+    if !real.exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "/etc/audit/auditd.conf (Debian's auditd package) is needed in CI"
+        );
+        eprintln!("skipping import_config_converts_debians_auditd_conf: no /etc/audit/auditd.conf");
+        return;
+    }
+    let out = import_config(real);
+    let config =
+        Config::parse(&out, Path::new("converted")).unwrap_or_else(|e| panic!("{e}\n{out}"));
+    let text = std::fs::read_to_string(real).unwrap();
+    let mut keys = 0;
+    for line in text.lines().map(str::trim) {
+        let Some((key, value)) = line.split_once('=').filter(|_| !line.starts_with('#')) else {
+            continue;
+        };
+        keys += 1;
+        let (key, value) = (key.trim(), value.trim());
+        assert_eq!(accounted(&out, key, value), 1, "{line}:\n{out}");
+    }
+    assert!(keys > 20, "{keys} keys in {}", real.display());
+    // The settings auditd and raudit share keep their values.
+    for (key, value) in text.lines().filter_map(|l| l.split_once('=')) {
+        let (key, value) = (key.trim(), value.trim().to_ascii_lowercase());
+        if key == "flush" {
+            assert_eq!(config.flush.to_string(), value);
+        }
+        if key == "space_left" {
+            assert_eq!(config.space_left.to_string(), value);
+        }
+    }
+}
+
+#[test]
+fn import_config_comments_unknown_keys_and_bad_values() {
+    let (_dir, path) = temp_conf(
+        "# mine\nflush = DATA\nfrobnicate = 3\ndisk_full_action = ROTATE\nname_format = USER\nname = web1\n\
+         end_of_event_timeout = 9999\nrules_dir = /srv/rules.d\n",
+        0o644,
+    );
+    let out = import_config(&path);
+    let body: Vec<&str> = out
+        .lines()
+        .skip(3)
+        .take_while(|l| !l.starts_with("# Rules:"))
+        .collect();
+    assert_eq!(
+        body,
+        [
+            "flush = data",
+            "# not mapped: frobnicate = 3: unknown key, neither auditd's nor raudit's",
+            "# not mapped: disk_full_action = ROTATE: \"ROTATE\" is not supported: raudit keeps one database and does not rotate it; use suspend, or exec a script that archives",
+            "name_format = user",
+            "name = web1",
+            "# not mapped: end_of_event_timeout = 9999: not a whole number of seconds from 1 to 600",
+            "rules_dir = /srv/rules.d",
+        ]
+    );
+    let config = Config::parse(&out, &path).unwrap();
+    assert_eq!(config.name.as_deref(), Some("web1"));
+    // A file that cannot be read is an error naming it.
+    let (code, _, err) = run(
+        Path::new(BIN),
+        &["daemon", "--import-config", "/nonexistent/auditd.conf"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "raudit: reading /nonexistent/auditd.conf: No such file or directory (os error 2)\n"
+    );
 }

@@ -329,6 +329,133 @@ fn sighup_reloads_the_configuration_and_keeps_running() {
     assert!(k.stop_daemon(daemon).success());
 }
 
+/// `raudit ARGS...` with the daemon's configuration and database as the
+/// defaults, as `raudit ctl -s` and `--check` find them on a machine.
+fn raudit_with(
+    conf: &std::path::Path,
+    db: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
+    std::process::Command::new(BIN)
+        .args(args)
+        .env("RAUDIT_CONFIG", conf)
+        .env("RAUDIT_DB", db)
+        .output()
+        .expect("running raudit")
+}
+
+/// One bad line in the rules directory no longer leaves the machine
+/// unaudited: the daemon loads every other rule, names the bad line,
+/// says so in its start line and records it, and `raudit ctl --check` and
+/// `raudit ctl -s` show the rule set incomplete. A setting the machine
+/// cannot honour (an exec script that is not there) is warned about.
+#[test]
+fn a_bad_rules_line_loads_the_rest_and_is_reported() {
+    let Some(mut k) = kernel("a_bad_rules_line_loads_the_rest_and_is_reported") else {
+        return;
+    };
+    let db = k.path("audit.db");
+    let rules = k.path("rules.d");
+    let (w1, w2) = (k.path("w1"), k.path("w2"));
+    for d in [&rules, &w1, &w2] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let file = rules.join("10-mixed.rules");
+    std::fs::write(
+        &file,
+        format!(
+            "-w {} -p wa -k good1\n-a always,exit -F colour=red\n-w {} -p wa -k good2\n",
+            w1.display(),
+            w2.display()
+        ),
+    )
+    .unwrap();
+    let conf = k.path("raudit.conf");
+    let missing = k.path("no-such-script");
+    std::fs::write(
+        &conf,
+        format!(
+            "rules_dir = {}\ndisk_full_action = exec {}\n",
+            rules.display(),
+            missing.display()
+        ),
+    )
+    .unwrap();
+    let log = k.path("daemon.stderr");
+    let to_log = format!("exec 2>{}; exec \"$@\"", log.display());
+    let launcher = ["sh", "-c", &to_log, "sh"];
+    let daemon = k.start_daemon_via(&launcher, &db, &["--config", conf.to_str().unwrap()]);
+
+    let listed = stdout(&ctl(&["-l"]));
+    assert!(
+        listed.contains("-k good1") && listed.contains("-k good2"),
+        "{listed}"
+    );
+    let said = std::fs::read_to_string(&log).unwrap();
+    let (c, r) = (conf.display(), rules.display());
+    let m = missing.display();
+    assert_eq!(
+        said.lines().collect::<Vec<_>>(),
+        [
+            format!("raudit daemon: warning: {c}: disk_full_action = exec {m}: {m}: No such file or directory (os error 2)"),
+            format!("raudit daemon: {}:2: unknown field \"colour\"", file.display()),
+            format!(
+                "raudit daemon: started (pid {daemon}, config {c}, database {}, rules: 2 loaded from {r}, 1 problem (see raudit ctl --check), mode primary)",
+                db.display()
+            ),
+        ]
+    );
+
+    // --check names the line and exits 1; the rest is in sync.
+    let out = raudit_with(&conf, &db, &["ctl", "--check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!("{}:2: unknown field \"colour\"\n", file.display())
+    );
+    // -s says it after the kernel's status.
+    let out = raudit_with(&conf, &db, &["ctl", "-s"]);
+    let status = stdout(&out);
+    assert!(
+        status.ends_with(&format!(
+            "raudit_rules incomplete unloadable=1 drift=0 ({r}; raudit ctl --check lists it)\n"
+        )),
+        "{status}"
+    );
+    // The record: the rules that loaded and the line that did not.
+    let events = search_json(&db, &["-m", "DAEMON_CONFIG"]);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let rec = &events[0]["records"][0];
+    assert_eq!(
+        (
+            field(rec, "op"),
+            field(rec, "loaded"),
+            field(rec, "unloadable"),
+            field(rec, "res")
+        ),
+        ("load-rules", "2", "1", "failed"),
+        "{rec:#}"
+    );
+
+    // Fixed and reloaded: in sync.
+    std::fs::write(&file, format!("-w {} -p wa -k good1\n", w1.display())).unwrap();
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(daemon as i32),
+        nix::sys::signal::Signal::SIGHUP,
+    )
+    .unwrap();
+    let in_sync = || {
+        let out = raudit_with(&conf, &db, &["ctl", "-s"]);
+        stdout(&out).ends_with(&format!("raudit_rules in_sync ({r})\n"))
+    };
+    assert!(
+        wait_for(Duration::from_secs(5), in_sync),
+        "{}",
+        stdout(&raudit_with(&conf, &db, &["ctl", "-s"]))
+    );
+    assert!(k.stop_daemon(daemon).success());
+}
+
 /// `key=value` settings of the packaged unit's [Service] section.
 fn unit_setting(unit: &str, key: &str) -> Option<String> {
     unit.lines()
@@ -444,10 +571,16 @@ fn runs_under_the_units_sandbox() {
     let said = std::fs::read_to_string(&stderr_log).unwrap();
     let complaints: Vec<&str> = said
         .lines()
-        .filter(|l| !l.starts_with("raudit daemon: reloaded "))
+        .filter(|l| {
+            !l.starts_with("raudit daemon: reloaded ") && !l.starts_with("raudit daemon: started ")
+        })
         .collect();
     assert!(complaints.is_empty(), "the daemon complained:\n{said}");
     assert!(said.contains("reloaded"), "no reload reported:\n{said}");
+    assert!(
+        said.contains(&format!("raudit daemon: started (pid {daemon}, ")),
+        "no start line:\n{said}"
+    );
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);

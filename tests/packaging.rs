@@ -31,10 +31,14 @@ fn generate(what: &str, dir: &Path) {
     assert!(status.success(), "raudit generate {what} failed");
 }
 
+/// The generated files of a directory (not its `src/`, the hand-written
+/// parts they are made from).
 fn files(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| keep(n))
         .collect();
     names.sort();
@@ -241,4 +245,112 @@ fn aureport_through_a_link_is_raudit_report() {
         out.contains("Key Report") && out.contains(" shadow "),
         "{out}"
     );
+}
+
+/// What bash offers for the words of a command line (the last one being
+/// completed), through the committed completion script, with this build
+/// of raudit first on PATH.
+fn bash_completes(words: &[&str]) -> Vec<String> {
+    let script = format!(
+        "source {}/completions/raudit
+         COMP_WORDS=({})
+         COMP_CWORD=$((${{#COMP_WORDS[@]}} - 1))
+         _raudit_more raudit \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\" 2>/dev/null
+         printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+        repo().display(),
+        words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let bin_dir = Path::new(BIN).parent().unwrap();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new("bash")
+        .args(["--norc", "-c", &script])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `raudit ctl -<TAB>` offers auditctl's options, -m record types, -ui
+/// users, --syscall syscall names, -k the keys of the database named.
+#[test]
+fn bash_completes_ctl_options_types_users_syscalls_and_keys() {
+    // Under RAUDIT_REGENERATE the script is being rewritten beside us.
+    let test = "bash_completes_ctl_options_types_users_syscalls_and_keys";
+    if regenerate() || !have("bash", test) {
+        return;
+    }
+    let ctl = bash_completes(&["raudit", "ctl", "-"]);
+    for option in ["-a", "-w", "-F", "-R", "-l", "-s", "--signal"] {
+        assert!(ctl.contains(&option.to_string()), "{option}: {ctl:?}");
+    }
+    assert_eq!(
+        bash_completes(&["raudit", "ctl", "-F", "saddr"]),
+        ["saddr_fam="]
+    );
+    assert_eq!(
+        bash_completes(&["raudit", "ctl", "-a", "never,exc"]),
+        ["never,exclude"]
+    );
+    // -e 2 would lock the kernel's audit configuration: never offered.
+    assert_eq!(bash_completes(&["raudit", "ctl", "-e", ""]), ["0", "1"]);
+    assert_eq!(
+        bash_completes(&["raudit", "search", "-m", "SYSCALL,PATH,CW"]),
+        ["SYSCALL,PATH,CWD"]
+    );
+    assert_eq!(
+        bash_completes(&["raudit", "search", "--syscall", "execv"]),
+        ["execve", "execveat"]
+    );
+    assert!(bash_completes(&["raudit", "search", "-t"]).contains(&"-ts".to_string()));
+    // Users are this machine's: the same as bash's own user completion.
+    let users = Command::new("bash")
+        .args(["--norc", "-c", "compgen -u"])
+        .output()
+        .unwrap();
+    let mut users: Vec<String> = String::from_utf8_lossy(&users.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let mut offered = bash_completes(&["raudit", "search", "-ui", ""]);
+    users.sort();
+    offered.sort();
+    assert_eq!(offered, users);
+    // Keys: those stored in the database --db names.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let log = repo().join("tests/data/oracle/syscalls.log");
+    let imported = Command::new(BIN)
+        .args(["import", "-q", "--db"])
+        .arg(&db)
+        .arg(&log)
+        .status()
+        .unwrap();
+    assert!(imported.success());
+    let listed = Command::new(BIN)
+        .args(["search", "--db", db.to_str().unwrap(), "--list-keys"])
+        .output()
+        .unwrap();
+    let keys: Vec<String> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!keys.is_empty());
+    for key in &keys {
+        assert!(text.contains(&format!("key=\"{key}\"")), "{key}");
+    }
+    let offered = bash_completes(&["raudit", "search", "--db", db.to_str().unwrap(), "-k", ""]);
+    assert_eq!(offered, keys);
 }

@@ -11,7 +11,7 @@
 mod status;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail};
 use clap::Args;
@@ -67,30 +67,31 @@ pub fn run(args: CtlArgs) -> anyhow::Result<Outcome> {
         bail!("no options given; see raudit ctl -h");
     }
     let result = match check_dir_arg(&words) {
-        Some(dir) => dir.and_then(check),
+        Some(dir) => dir.and_then(|d| check(&d)),
         None => execute(&words),
     };
     match result {
         Ok(outcome) => Ok(outcome),
         Err(f) if is_broken_pipe(&f.error) => Err(f.error),
         Err(f) => {
-            eprintln!("{}: {:#}", program_name(), f.error);
+            eprintln!("{}: {:#}", super::invoked_name(), f.error);
             Ok(Outcome::Exit(f.code))
         }
     }
 }
 
-/// The directory of `--check [DIR]` / `--check=DIR`, if that is the command.
-fn check_dir_arg(words: &[String]) -> Option<Result<&str, Failure>> {
+/// The directory of `--check [DIR]` / `--check=DIR`, if that is the
+/// command; without one, the configuration's `rules_dir`.
+fn check_dir_arg(words: &[String]) -> Option<Result<PathBuf, Failure>> {
     let (first, rest) = words.split_first()?;
     let inline = first.strip_prefix("--check=");
     if first != "--check" && inline.is_none() {
         return None;
     }
     let mut dirs = inline.into_iter().chain(rest.iter().map(String::as_str));
-    let dir = dirs.next().unwrap_or(dir::DEFAULT_DIR);
+    let dir = dirs.next().map(PathBuf::from);
     Some(match dirs.next() {
-        None => Ok(dir),
+        None => Ok(dir.unwrap_or_else(|| crate::config::settings_or_default().rules_dir)),
         Some(_) => Err(Failure {
             code: EXIT_CHECK_TROUBLE,
             error: anyhow!("--check takes at most one directory"),
@@ -108,13 +109,14 @@ fn execute(words: &[String]) -> Result<Outcome, Failure> {
     Ok(ctl.outcome)
 }
 
-/// `--check DIR`: the drift between the directory and the kernel, as a
-/// diff on stdout and exit 1 (like diff(1)); exit 0 in sync.
-fn check(dir: &str) -> Result<Outcome, Failure> {
+/// `--check DIR`: the lines of the directory that cannot be loaded and
+/// the drift between the directory and the kernel, as a diff on stdout
+/// and exit 1 (like diff(1)); exit 0 in sync.
+fn check(dir: &Path) -> Result<Outcome, Failure> {
     let trouble = failure(EXIT_CHECK_TROUBLE);
     let mut ctl = Ctl::default();
     let sock = ctl.sock()?;
-    let drift = dir::check_dir(sock, Path::new(dir)).map_err(|e| trouble(e.into()))?;
+    let drift = dir::check_dir(sock, dir).map_err(|e| trouble(e.into()))?;
     if drift.in_sync() {
         return Ok(Outcome::Success);
     }
@@ -186,7 +188,7 @@ impl Ctl {
                 let now = sock.get_status().map_err(refused)?;
                 let loginuid = status::loginuid_immutable(sock);
                 print(&status::text(&now, *interpret, loginuid))?;
-                if let Some(line) = status::recorded_loss() {
+                for line in status::raudit_lines(sock) {
                     print(&line)?;
                 }
             }
@@ -238,9 +240,11 @@ impl Ctl {
         print(&text)
     }
 
-    /// `-R FILE`: every line in order, with the file's `-c`/`-i` policy;
-    /// refused lines are named by file and line. Nothing is sent to a
-    /// locked kernel, which auditctl reports without failing.
+    /// `-R FILE`: the lines in order, as auditctl 3.0.9 carries them out:
+    /// up to the first refused line (exit 1), or past it after a `-c` line
+    /// (exit 1) or an `-i` line (exit 0). Refused lines are named by file
+    /// and line. Nothing is sent to a locked kernel, which auditctl reports
+    /// without failing.
     fn read_file(&mut self, path: &Path) -> Result<(), Failure> {
         let file_failure = failure(EXIT_RULES_FILE);
         let set = dir::load_file(path).map_err(|e| file_failure(e.into()))?;
@@ -251,13 +255,13 @@ impl Ctl {
             );
             return Ok(());
         }
-        let report = dir::run_set(&set, |inv| {
+        let report = dir::run_set(&set, dir::Mode::Auditctl, |inv| {
             self.invocation(inv).map_err(|f| format!("{:#}", f.error))
         });
         for warning in &report.warnings {
             eprintln!("{warning}");
         }
-        let program = program_name();
+        let program = super::invoked_name();
         for error in &report.errors {
             eprintln!("{program}: {error}");
         }
@@ -305,16 +309,6 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// The name errors are prefixed with: `raudit`, or `auditctl` through a link.
-fn program_name() -> String {
-    std::env::args_os()
-        .next()
-        .as_deref()
-        .and_then(|a| Path::new(a).file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "raudit".into())
-}
-
 const USAGE: &str = "usage: raudit ctl [options]
     -a <l,a>            Append rule to end of <l>ist with <a>ction
     -A <l,a>            Add rule at beginning of <l>ist with <a>ction
@@ -352,6 +346,7 @@ const USAGE: &str = "usage: raudit ctl [options]
     --reset-lost         Reset the lost record counter
     --reset_backlog_wait_time_actual  Reset the actual backlog wait time counter
     --signal <signal>    Send the specified signal to the daemon
-    --check [dir]        Compare a rules directory (default /etc/raudit/rules.d)
-                         with the kernel's rules: exit 0 in sync, 1 with a diff
+    --check [dir]        Compare a rules directory (default: rules_dir of raudit.conf,
+                         /etc/raudit/rules.d) with the kernel's rules: exit 0 in
+                         sync, 1 with lines that cannot load or a diff
 ";

@@ -74,6 +74,7 @@ const HANDWRITTEN: &[Handwritten] = &[
     handwritten!("raudit-ctl", "raudit-ctl.8"),
     handwritten!("raudit-search", "raudit-search.8"),
     handwritten!("raudit-report", "raudit-report.8"),
+    handwritten!("raudit-import", "raudit-import.8"),
     handwritten!("raudit.conf", "raudit.conf.5"),
 ];
 
@@ -185,7 +186,10 @@ fn escape(text: &str) -> String {
     }
 }
 
-/// Completion scripts as (file name, script).
+/// Completion scripts as (file name, script): clap's, and for bash and
+/// fish what clap cannot know (`raudit ctl`'s auditctl words, ausearch's
+/// short names, record types, syscalls, stored keys), from the
+/// hand-written `completions/src/` with raudit's tables filled in.
 pub fn completions() -> Vec<(String, Vec<u8>)> {
     [Shell::Bash, Shell::Zsh, Shell::Fish]
         .into_iter()
@@ -193,9 +197,75 @@ pub fn completions() -> Vec<(String, Vec<u8>)> {
             let mut cmd = super::command();
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut cmd, "raudit", &mut script);
+            let extra = match shell {
+                Shell::Bash => include_str!("../../completions/src/raudit.bash"),
+                Shell::Fish => include_str!("../../completions/src/raudit.fish"),
+                _ => "",
+            };
+            script.extend_from_slice(fill_in(extra).as_bytes());
             (completion_file(shell), script)
         })
         .collect()
+}
+
+/// `-ts`/`-te` keywords (checked against the time parser in the tests).
+const TIME_KEYWORDS: &[&str] = &[
+    "now",
+    "recent",
+    "boot",
+    "this-hour",
+    "today",
+    "yesterday",
+    "this-week",
+    "week-ago",
+    "this-month",
+    "this-year",
+];
+
+/// The `@NAME@` word lists of a hand-written completion script.
+fn fill_in(template: &str) -> String {
+    use crate::rules::completion;
+    let types: Vec<&str> = crate::record::types::all()
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect();
+    let lists = [
+        ("@CTL_OPTIONS@", completion::options().join(" ")),
+        ("@LIST_ACTIONS@", completion::list_actions().join(" ")),
+        ("@FIELDS@", completion::fields().join(" ")),
+        ("@SYSCALLS@", completion::syscalls().join(" ")),
+        ("@RECORD_TYPES@", types.join(" ")),
+        (
+            "@SEARCH_OPTIONS@",
+            options_of("search", super::search_filter::ALIASES),
+        ),
+        (
+            "@REPORT_OPTIONS@",
+            options_of("report", super::report::ALIASES),
+        ),
+        ("@TIME_KEYWORDS@", TIME_KEYWORDS.join(" ")),
+    ];
+    lists
+        .iter()
+        .fold(template.to_string(), |text, (name, words)| {
+            text.replace(name, words)
+        })
+}
+
+/// A subcommand's visible options, with the tool's multi-letter short
+/// names (`-ts`) that the command line translates.
+fn options_of(subcommand: &str, aliases: &[(&str, &str)]) -> String {
+    let root = super::command();
+    let sub = root
+        .find_subcommand(subcommand)
+        .expect("the subcommand exists");
+    let mut words: Vec<String> = Vec::new();
+    for arg in sub.get_arguments().filter(|a| !a.is_hide_set()) {
+        words.extend(arg.get_short().map(|c| format!("-{c}")));
+        words.extend(arg.get_long().map(|l| format!("--{l}")));
+    }
+    words.extend(aliases.iter().map(|(short, _)| short.to_string()));
+    words.join(" ")
 }
 
 /// The names the shells look for in their completion directories.
@@ -204,5 +274,41 @@ fn completion_file(shell: Shell) -> String {
         Shell::Zsh => "_raudit".into(),
         Shell::Fish => "raudit.fish".into(),
         _ => "raudit".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completion_time_keywords_parse() {
+        use crate::search::time::{parse, Bound, Clock};
+        use chrono::TimeZone;
+        let now = chrono::Local
+            .with_ymd_and_hms(2026, 11, 21, 13, 45, 10)
+            .unwrap();
+        let clock = Clock {
+            now,
+            boot: Some(now),
+        };
+        for word in TIME_KEYWORDS {
+            let words = [word.to_string()];
+            assert!(parse(&words, Bound::Start, &clock).is_ok(), "{word}");
+        }
+    }
+
+    #[test]
+    fn every_word_list_is_filled_in() {
+        for script in completions() {
+            let text = String::from_utf8(script.1).unwrap();
+            assert!(!text.contains("@CTL_OPTIONS@") && !text.contains("@SYSCALLS@"));
+        }
+        let search = options_of("search", super::super::search_filter::ALIASES);
+        assert!(
+            search.contains("-ts") && search.contains("--uid"),
+            "{search}"
+        );
+        assert!(!search.contains("--list-keys"), "{search}");
     }
 }

@@ -9,7 +9,6 @@ use clap::Args;
 
 use super::Outcome;
 use crate::import::{self, log_files, Progress, Source};
-use crate::store::DEFAULT_DB;
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
@@ -17,9 +16,10 @@ pub struct ImportArgs {
     /// (audit.log.1 ... read oldest first); `-` reads standard input.
     #[arg(value_name = "FILE|DIR", required = true)]
     pub paths: Vec<PathBuf>,
-    /// Database to import into (created if missing).
-    #[arg(long, value_name = "PATH", default_value = DEFAULT_DB)]
-    pub db: PathBuf,
+    /// Database to import into (created if missing) [default: $RAUDIT_DB,
+    /// else log_file of raudit.conf, else /var/lib/raudit/audit.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -46,8 +46,9 @@ pub fn run(args: ImportArgs) -> anyhow::Result<Outcome> {
     } else {
         Progress::on_terminal()
     };
-    let summary = import::import(sources, &args.db, &mut progress)
-        .with_context(|| format!("importing into {}", args.db.display()))?;
+    let db = args.db.unwrap_or_else(crate::config::default_db);
+    let summary = import::import(sources, &db, &mut progress)
+        .with_context(|| format!("importing into {}", db.display()))?;
     if !args.quiet {
         eprintln!(
             "{} file(s), {} records, {} events: {} added, {} already stored",

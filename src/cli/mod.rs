@@ -83,11 +83,7 @@ pub fn main() -> ExitCode {
         Ok(Outcome::Exit(code)) => ExitCode::from(code),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "{}: {}",
-                program_name(&std::env::args_os().collect::<Vec<_>>()),
-                causes(&e)
-            );
+            eprintln!("{}: {}", invoked_name(), causes(&e));
             ExitCode::from(1)
         }
     }
@@ -112,6 +108,12 @@ fn causes(e: &anyhow::Error) -> String {
         text.push_str(&cause);
     }
     text
+}
+
+/// The name this process was invoked as (`raudit`, or `auditctl`, `auditd`,
+/// ... through a link), which its messages start with.
+fn invoked_name() -> String {
+    program_name(&std::env::args_os().take(1).collect::<Vec<_>>())
 }
 
 fn program_name(args: &[OsString]) -> String {

@@ -13,7 +13,7 @@ use crate::import::{log_files, Source};
 use crate::output::Escape;
 use crate::report::{self, Config, Detail, Kind, Only, Report, TimeRange};
 use crate::search::time::{self, Bound};
-use crate::store::{self, query::Filter, DEFAULT_DB};
+use crate::store::{self, query::Filter};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("report").multiple(false)))]
@@ -133,7 +133,8 @@ pub struct ReportArgs {
     /// Print help.
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
-    /// Database to read [default: /var/lib/raudit/audit.db].
+    /// Database to read [default: $RAUDIT_DB, else log_file of raudit.conf,
+    /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -264,7 +265,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
 fn database(input: &Option<Input>, args: &ReportArgs) -> PathBuf {
     match input {
         Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+        None => args.db.clone().unwrap_or_else(crate::config::default_db),
     }
 }
 

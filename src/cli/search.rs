@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 
 use super::Outcome;
 use crate::output::{self, Format};
-use crate::store::{self, DEFAULT_DB};
+use crate::store;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -61,7 +61,12 @@ pub struct SearchArgs {
     /// List recorded losses (kernel lost counter, serial gaps) instead of events.
     #[arg(long)]
     pub loss: bool,
-    /// Database to read [default: /var/lib/raudit/audit.db].
+    /// Print the keys stored in the database, one a line (what the shell
+    /// completion offers after -k).
+    #[arg(long, hide = true)]
+    pub list_keys: bool,
+    /// Database to read [default: $RAUDIT_DB, else log_file of raudit.conf,
+    /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -128,9 +133,12 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
     let db = match &input {
         Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DB)),
+        None => args.db.clone().unwrap_or_else(crate::config::default_db),
     };
     let conn = store::open_read_only(&db)?;
+    if args.list_keys {
+        return list_keys(&conn, &db);
+    }
     let format = output_format(&args)?;
     let extra = output::csv::Extra {
         keys: args.extra_keys,
@@ -185,6 +193,16 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
             eprintln!("<no matches>");
         }
         return Ok(Outcome::NoMatch);
+    }
+    Ok(Outcome::Success)
+}
+
+/// `--list-keys`: the stored keys, for the shell completion of `-k`.
+fn list_keys(conn: &rusqlite::Connection, db: &std::path::Path) -> anyhow::Result<Outcome> {
+    let keys = store::key_names(conn).with_context(|| format!("reading {}", db.display()))?;
+    let mut out = std::io::stdout().lock();
+    for key in keys {
+        writeln!(out, "{key}")?;
     }
     Ok(Outcome::Success)
 }

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{Args, ValueHint};
 
 use crate::record::types;
 use crate::rules::arch;
@@ -13,60 +13,60 @@ use crate::store::query::Filter;
 #[derive(Debug, Args)]
 pub struct FilterArgs {
     /// Events with this key (any of an event's keys).
-    #[arg(short = 'k', long = "key", value_name = "KEY")]
+    #[arg(short = 'k', long = "key", value_name = "KEY", value_hint = ValueHint::Other)]
     pub keys: Vec<String>,
     /// Events that touched this file (PATH names, working directory).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub files: Vec<String>,
     /// Events holding a record of these types (names or numbers, comma
     /// lists, ALL).
-    #[arg(short = 'm', long = "message", value_name = "TYPE[,TYPE]")]
+    #[arg(short = 'm', long = "message", value_name = "TYPE[,TYPE]", value_hint = ValueHint::Other)]
     pub types: Vec<String>,
     /// Events of this process id.
-    #[arg(short = 'p', long = "pid", value_name = "PID", value_parser = pid())]
+    #[arg(short = 'p', long = "pid", value_name = "PID", value_parser = pid(), value_hint = ValueHint::Other)]
     pub pids: Vec<i64>,
     /// Events of this parent process id (`-pp`).
-    #[arg(long = "ppid", value_name = "PPID", value_parser = pid())]
+    #[arg(long = "ppid", value_name = "PPID", value_parser = pid(), value_hint = ValueHint::Other)]
     pub ppids: Vec<i64>,
     /// The event with this serial number.
-    #[arg(short = 'a', long = "event", value_name = "ID")]
+    #[arg(short = 'a', long = "event", value_name = "ID", value_hint = ValueHint::Other)]
     pub events: Vec<u64>,
     /// Start time (`-ts`): keyword, date and/or time, ISO 8601, or a
     /// relative time such as 15m, -2h, 3d, "2 hours ago".
-    #[arg(long = "start", value_name = "DATE] [TIME", num_args = 1..=2)]
+    #[arg(long = "start", value_name = "DATE] [TIME", num_args = 1..=2, value_hint = ValueHint::Other)]
     pub start: Option<Vec<String>>,
     /// End time (`-te`).
-    #[arg(long = "end", value_name = "DATE] [TIME", num_args = 1..=2)]
+    #[arg(long = "end", value_name = "DATE] [TIME", num_args = 1..=2, value_hint = ValueHint::Other)]
     pub end: Option<Vec<String>>,
     /// User id, name or number (`-ui`).
-    #[arg(long = "uid", value_name = "USER")]
+    #[arg(long = "uid", value_name = "USER", value_hint = ValueHint::Username)]
     pub uids: Vec<String>,
     /// Effective user id (`-ue`).
-    #[arg(long = "uid-effective", value_name = "USER")]
+    #[arg(long = "uid-effective", value_name = "USER", value_hint = ValueHint::Username)]
     pub euids: Vec<String>,
     /// Login user id, auid (`-ul`).
-    #[arg(long = "loginuid", value_name = "USER")]
+    #[arg(long = "loginuid", value_name = "USER", value_hint = ValueHint::Username)]
     pub auids: Vec<String>,
     /// Any of user id, effective user id or login user id (`-ua`).
-    #[arg(long = "uid-all", value_name = "USER")]
+    #[arg(long = "uid-all", value_name = "USER", value_hint = ValueHint::Username)]
     pub any_uids: Vec<String>,
     /// Group id, name or number (`-gi`).
-    #[arg(long = "gid", value_name = "GROUP")]
+    #[arg(long = "gid", value_name = "GROUP", value_hint = ValueHint::Other)]
     pub gids: Vec<String>,
     /// Effective group id (`-ge`).
-    #[arg(long = "gid-effective", value_name = "GROUP")]
+    #[arg(long = "gid-effective", value_name = "GROUP", value_hint = ValueHint::Other)]
     pub egids: Vec<String>,
     /// Group id or effective group id (`-ga`).
-    #[arg(long = "gid-all", value_name = "GROUP")]
+    #[arg(long = "gid-all", value_name = "GROUP", value_hint = ValueHint::Other)]
     pub any_gids: Vec<String>,
     /// System call, name (for --arch, else this machine) or number (`-sc`).
-    #[arg(long = "syscall", value_name = "SYSCALL")]
+    #[arg(long = "syscall", value_name = "SYSCALL", value_hint = ValueHint::Other)]
     pub syscalls: Vec<String>,
     /// CPU architecture: b32, b64 or a machine name.
-    #[arg(long = "arch", value_name = "ARCH")]
+    #[arg(long = "arch", value_name = "ARCH", value_hint = ValueHint::Other)]
     pub arch: Option<String>,
     /// Whether the system call succeeded: yes or no (`-sv`).
-    #[arg(long = "success", value_name = "yes|no")]
+    #[arg(long = "success", value_name = "yes|no", value_hint = ValueHint::Other)]
     pub success: Option<String>,
     /// System call exit code: a number or an errno name such as -EPERM.
     #[arg(
@@ -77,31 +77,31 @@ pub struct FilterArgs {
     )]
     pub exits: Vec<String>,
     /// Login session id.
-    #[arg(long = "session", value_name = "ID", value_parser = session())]
+    #[arg(long = "session", value_name = "ID", value_parser = session(), value_hint = ValueHint::Other)]
     pub sessions: Vec<i64>,
     /// Command name (comm).
-    #[arg(short = 'c', long = "comm", value_name = "COMM")]
+    #[arg(short = 'c', long = "comm", value_name = "COMM", value_hint = ValueHint::Other)]
     pub comms: Vec<String>,
     /// Executable path (exe).
     #[arg(short = 'x', long = "executable", value_name = "EXE")]
     pub exes: Vec<String>,
     /// Remote host name or address (`-hn`).
-    #[arg(long = "host", value_name = "HOST")]
+    #[arg(long = "host", value_name = "HOST", value_hint = ValueHint::Hostname)]
     pub hosts: Vec<String>,
     /// Terminal (`-tm`).
-    #[arg(long = "terminal", value_name = "TERM")]
+    #[arg(long = "terminal", value_name = "TERM", value_hint = ValueHint::Other)]
     pub terminals: Vec<String>,
     /// Subject or object security context (`-se`).
-    #[arg(long = "context", value_name = "CONTEXT")]
+    #[arg(long = "context", value_name = "CONTEXT", value_hint = ValueHint::Other)]
     pub contexts: Vec<String>,
     /// Subject security context (`-su`).
-    #[arg(long = "subject", value_name = "CONTEXT")]
+    #[arg(long = "subject", value_name = "CONTEXT", value_hint = ValueHint::Other)]
     pub subjects: Vec<String>,
     /// Object security context.
-    #[arg(short = 'o', long = "object", value_name = "CONTEXT")]
+    #[arg(short = 'o', long = "object", value_name = "CONTEXT", value_hint = ValueHint::Other)]
     pub objects: Vec<String>,
     /// Node name.
-    #[arg(short = 'n', long = "node", value_name = "NODE")]
+    #[arg(short = 'n', long = "node", value_name = "NODE", value_hint = ValueHint::Other)]
     pub nodes: Vec<String>,
     /// Text options match the whole value, not a part of it.
     #[arg(short = 'w', long = "word")]

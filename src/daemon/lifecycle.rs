@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::event::Event;
 use crate::netlink::{AuditSocket, NetlinkError};
 use crate::record::{encode_value, parse_payload, types, EventId};
+use crate::rules::dir::Report;
 use crate::wire::status::{mask, AuditStatus};
 
 use super::DaemonError;
@@ -78,25 +79,58 @@ pub fn unregister(control: &mut AuditSocket, reg: &Registration) -> Result<(), N
 /// A record the daemon writes about itself, shaped like auditd's:
 /// `op=start ver=... pid=... uid=... res=success`, plus the database path.
 pub fn daemon_event(rtype: u32, op: &str, db: &Path, mode: &str) -> Event {
+    let fields = format!(
+        "ver={ver} format=raw kernel={kernel} {who} mode={mode} db={db}",
+        ver = env!("CARGO_PKG_VERSION"),
+        kernel = nix::sys::utsname::uname()
+            .map(|u| u.release().to_string_lossy().into_owned())
+            .unwrap_or_else(|_| "?".into()),
+        who = who(),
+        db = encode_value(&db.display().to_string()),
+    );
+    event_now(rtype, &format!("op={op} {fields} res=success"))
+}
+
+/// A DAEMON_CONFIG record of a load of the rules directory: how many rules
+/// loaded and how many lines or files did not, `res=failed` when any did
+/// not (the rule set is then incomplete; `raudit ctl --check` lists them).
+pub fn rules_event(dir: &Path, report: &Report) -> Event {
+    let unloadable = report.errors.len() + report.unreadable.len();
+    let res = if report.incomplete() {
+        "failed"
+    } else {
+        "success"
+    };
+    let text = format!(
+        "op=load-rules {who} rules_dir={dir} loaded={loaded} unloadable={unloadable} immutable={immutable} res={res}",
+        who = who(),
+        dir = encode_value(&dir.display().to_string()),
+        loaded = report.rules_added,
+        immutable = u8::from(report.immutable),
+    );
+    event_now(types::DAEMON_CONFIG, &text)
+}
+
+/// auditd's subject fields, in its order: `auid=... pid=... uid=... ses=...`.
+fn who() -> String {
+    format!(
+        "auid={auid} pid={pid} uid={uid} ses={ses}",
+        auid = read_proc_self("loginuid"),
+        pid = std::process::id(),
+        uid = nix::unistd::getuid(),
+        ses = read_proc_self("sessionid"),
+    )
+}
+
+/// A one-record event stamped now (serial 0: the kernel did not number it).
+fn event_now(rtype: u32, body: &str) -> Event {
     let now = chrono::Utc::now();
     let id = EventId {
         sec: now.timestamp(),
         msec: now.timestamp_subsec_millis(),
         serial: 0,
     };
-    let kernel = nix::sys::utsname::uname()
-        .map(|u| u.release().to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "?".into());
-    let text = format!(
-        "audit({id}): op={op} ver={ver} format=raw kernel={kernel} auid={auid} pid={pid} uid={uid} ses={ses} mode={mode} db={db} res=success",
-        ver = env!("CARGO_PKG_VERSION"),
-        auid = read_proc_self("loginuid"),
-        pid = std::process::id(),
-        uid = nix::unistd::getuid(),
-        ses = read_proc_self("sessionid"),
-        db = encode_value(&db.display().to_string()),
-    );
-    let record = parse_payload(rtype, text.as_bytes());
+    let record = parse_payload(rtype, format!("audit({id}): {body}").as_bytes());
     Event {
         id,
         node: None,

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::netlink::{AuditSocket, NetlinkError};
+use crate::rules::dir::Report;
 use crate::store::{StoreError, Writer};
 
 use pipeline::{Flags, Pipeline};
@@ -138,9 +139,10 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
         lifecycle::check_no_other_daemon(&found)?;
         Some(lifecycle::register(&mut events_sock, &found)?)
     };
-    if registration.is_some() {
-        load_rules(&config.rules_dir);
-    }
+    warn_about_settings(opts.config_path.as_deref(), config);
+    let rules = registration
+        .is_some()
+        .then(|| load_rules(&config.rules_dir));
     let node = node_name(config);
 
     let (rec_tx, rec_rx) = mpsc::sync_channel::<Vec<Input>>(RECORD_QUEUE);
@@ -171,7 +173,11 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
 
     let mut pipeline = Pipeline::new(config, node, out_tx, lost_rx);
     pipeline.emit(lifecycle::start_event(&config.db, mode));
+    if let Some(Ok(report)) = &rules {
+        pipeline.emit(lifecycle::rules_event(&config.rules_dir, report));
+    }
     pipeline.send();
+    eprintln!("{}", start_line(opts, mode, rules.as_ref()));
     let flags = Flags {
         stop: &signals.stop,
         reload: &signals.reload,
@@ -218,25 +224,71 @@ fn node_name(config: &Config) -> Option<String> {
     })
 }
 
+/// What the machine cannot honour of the settings (a script that is not
+/// there, a database directory it cannot write), once at start and at
+/// each reload: a script may be put in place later. The rules directory
+/// is [`load_rules`]'s to report.
+fn warn_about_settings(path: Option<&Path>, config: &Config) {
+    let origin = path.map_or("built-in defaults".into(), |p| p.display().to_string());
+    for finding in crate::config::machine::check_for(config, false) {
+        eprintln!("raudit daemon: warning: {origin}: {finding}");
+    }
+}
+
+/// `raudit daemon: started (pid N, config C, database D, rules: ...,
+/// mode M)`: the settings the daemon runs with, on stderr (hence the
+/// journal), as auditd logs its start.
+fn start_line(opts: &Options, mode: &str, rules: Option<&Result<Report, String>>) -> String {
+    let config = match &opts.config_path {
+        Some(path) => path.display().to_string(),
+        None => "none, built-in defaults".into(),
+    };
+    let dir = opts.config.rules_dir.display();
+    let rules = match rules {
+        None => "left to the registered daemon".to_string(),
+        Some(Err(why)) => format!("none loaded ({why})"),
+        Some(Ok(r)) if r.immutable => {
+            format!("none loaded from {dir}: the kernel's configuration is locked")
+        }
+        Some(Ok(r)) if r.incomplete() => {
+            let n = r.problems().len();
+            let s = if n == 1 { "" } else { "s" };
+            format!(
+                "{} loaded from {dir}, {n} problem{s} (see raudit ctl --check)",
+                r.rules_added
+            )
+        }
+        Some(Ok(r)) => format!("{} loaded from {dir}", r.rules_added),
+    };
+    format!(
+        "raudit daemon: started (pid {pid}, config {config}, database {db}, rules: {rules}, mode {mode})",
+        pid = std::process::id(),
+        db = opts.config.db.display(),
+    )
+}
+
 /// Loads the rules directory into the kernel, as augenrules and auditd's
-/// start do; problems are reported with file and line, and the daemon
-/// records on with whatever did load.
-fn load_rules(dir: &Path) {
+/// start do, every line that can be: each line or file that cannot is
+/// named (file:line: why) and the daemon records on with what did load.
+/// `Err` says why nothing was loaded.
+fn load_rules(dir: &Path) -> Result<Report, String> {
     if !dir.is_dir() {
-        return;
+        let why = format!("{}: no such directory", dir.display());
+        eprintln!("raudit daemon: warning: {why}; no rules loaded");
+        return Err(why);
     }
     let result = AuditSocket::open()
         .map_err(|e| e.to_string())
         .and_then(|mut sock| {
             crate::rules::dir::apply_dir(&mut sock, dir).map_err(|e| e.to_string())
         });
-    match result {
+    match &result {
         Ok(report) => {
             for w in &report.warnings {
                 eprintln!("raudit daemon: warning: {w}");
             }
-            for e in &report.errors {
-                eprintln!("raudit daemon: {e}");
+            for problem in report.problems() {
+                eprintln!("raudit daemon: {problem}");
             }
             if report.immutable {
                 eprintln!(
@@ -247,6 +299,7 @@ fn load_rules(dir: &Path) {
         }
         Err(e) => eprintln!("raudit daemon: loading rules from {}: {e}", dir.display()),
     }
+    result
 }
 
 /// SIGHUP: re-read the configuration (keep the old one if the new is bad)
@@ -271,6 +324,7 @@ fn reload(opts: &Options, pipeline: &mut Pipeline) {
     match Config::load(path) {
         Ok(mut new) => {
             opts.overrides.apply(&mut new);
+            warn_about_settings(Some(path), &new);
             if new.db != opts.config.db {
                 eprintln!(
                     "raudit daemon: log_file changed to {}; it takes effect at the next start",
@@ -280,7 +334,13 @@ fn reload(opts: &Options, pipeline: &mut Pipeline) {
             pipeline.reconfigure(&new, node_name(&new));
             eprintln!("raudit daemon: reloaded {}", path.display());
         }
-        Err(e) => eprintln!("raudit daemon: reload: {e}; keeping the settings in effect"),
+        Err(e) => {
+            // Every problem of the file, one line each.
+            for line in e.to_string().lines() {
+                eprintln!("raudit daemon: reload: {line}");
+            }
+            eprintln!("raudit daemon: reload: keeping the settings in effect");
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 pub const USER: u32 = 1005;
 pub const DAEMON_START: u32 = 1200;
 pub const DAEMON_END: u32 = 1201;
+pub const DAEMON_CONFIG: u32 = 1203;
 pub const SYSCALL: u32 = 1300;
 pub const PATH: u32 = 1302;
 pub const CWD: u32 = 1307;

@@ -1,12 +1,15 @@
 //! Rules files and rules directories: reading them (`-R FILE`, and
 //! `rules.d/*.rules` the way augenrules merges them), carrying them out on
-//! the kernel with auditctl's `-c`/`-i` error policy, and comparing them
-//! with what the kernel has loaded (`raudit ctl --check`).
+//! the kernel with auditctl's `-c`/`-i` error policy (or, for the daemon,
+//! every valid line whatever the others hold), and comparing them with
+//! what the kernel has loaded (`raudit ctl --check`).
 //!
 //! Every line keeps its file and line number, so each error names both. A
-//! line that does not parse stops the load before anything reaches the
-//! kernel, unless an earlier `-c` or `-i` line asked to carry on.
+//! line that does not parse is kept in its place: carrying the set out
+//! stops there (after the lines before it, as auditctl does) unless `-c`
+//! or `-i` asked to carry on.
 
+mod drift;
 mod order;
 
 use std::fmt;
@@ -15,8 +18,9 @@ use std::path::{Path, PathBuf};
 use crate::netlink::AuditSocket;
 
 use super::kernel::{self, ApplyError};
-use super::{Command, Invocation, Rule, RuleError};
+use super::{Command, Invocation, RuleError};
 
+pub use drift::{check, check_dir, expected_rules, Drift, DriftLine};
 pub use order::{natural_cmp, place};
 
 /// Where the daemon reads its rules from, and what `raudit ctl --check`
@@ -39,11 +43,26 @@ impl<T: fmt::Display> fmt::Display for Located<T> {
 }
 
 /// The lines of a rules file or directory, in the order they are carried
-/// out. A line that did not parse is kept (as `Err`) only when `-c` or `-i`
-/// was in effect, so that carrying out the set reports it in its place.
-#[derive(Debug, Default, PartialEq, Eq)]
+/// out, the ones that did not parse included (as `Err`), and the files of
+/// a directory that could not be read at all.
+#[derive(Debug, Default)]
 pub struct RuleSet {
     pub lines: Vec<Located<Result<Invocation, RuleError>>>,
+    pub unreadable: Vec<LoadError>,
+}
+
+impl RuleSet {
+    /// What keeps part of the set from loading, whatever the kernel says:
+    /// each unreadable file and each line that does not parse, one line
+    /// each (`FILE: why`, `FILE:LINE: why`).
+    pub fn problems(&self) -> Vec<String> {
+        let files = self.unreadable.iter().map(LoadError::to_string);
+        let lines = self.lines.iter().filter_map(|l| match &l.item {
+            Err(e) => Some(format!("{}:{}: {e}", l.file.display(), l.line)),
+            Ok(_) => None,
+        });
+        files.chain(lines).collect()
+    }
 }
 
 /// Why a rules file or directory could not be read.
@@ -60,10 +79,16 @@ pub enum LoadError {
     /// owns or that anyone may write could carry someone else's rules.
     #[error("{}: {why}; refusing to load it", path.display())]
     Unsafe { path: PathBuf, why: &'static str },
-    #[error("{}:{line}: the line is not valid UTF-8", file.display())]
-    Encoding { file: PathBuf, line: usize },
-    #[error("{0}")]
-    Parse(Located<RuleError>),
+}
+
+/// How errors end the carrying out of a rule set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// auditctl's: stop at the first error, unless a `-c` line (go on, fail
+    /// at the end) or an `-i` line (go on, succeed) came before it.
+    Auditctl,
+    /// The daemon's: carry out every line that can be; any error fails.
+    Everything,
 }
 
 /// auditctl's error policy, changed by `-c` and `-i` lines as they are met.
@@ -74,9 +99,16 @@ struct Policy {
 }
 
 impl Policy {
-    fn update(&mut self, inv: &Invocation) {
-        self.continue_on_error |= inv.continue_on_error;
-        self.ignore_errors |= inv.ignore_errors;
+    /// A line's flags take effect even when the line is refused for what
+    /// follows them, as auditctl sets them before it reads on.
+    fn update(&mut self, line: &Result<Invocation, RuleError>) {
+        let (c, i) = match line {
+            Ok(inv) => (inv.continue_on_error, inv.ignore_errors),
+            Err(RuleError::PolicyFlagNotLast(flag)) => (*flag == 'c', *flag == 'i'),
+            Err(_) => (false, false),
+        };
+        self.continue_on_error |= c;
+        self.ignore_errors |= i;
     }
     fn keeps_going(self) -> bool {
         self.continue_on_error || self.ignore_errors
@@ -108,8 +140,9 @@ pub fn check_file(path: &Path) -> Result<(), LoadError> {
     })
 }
 
-/// The lines of one file, numbered, without comments and blank lines.
-fn read_lines(path: &Path) -> Result<Vec<Located<String>>, LoadError> {
+/// The lines of one file, numbered, without comments and blank lines; a
+/// line that is not UTF-8 is kept as `None`, to be reported in its place.
+fn read_lines(path: &Path) -> Result<Vec<Located<Option<String>>>, LoadError> {
     check_file(path)?;
     let bytes = std::fs::read(path).map_err(|error| LoadError::Io {
         path: path.to_path_buf(),
@@ -117,55 +150,53 @@ fn read_lines(path: &Path) -> Result<Vec<Located<String>>, LoadError> {
     })?;
     let mut out = Vec::new();
     for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-        let text = std::str::from_utf8(raw).map_err(|_| LoadError::Encoding {
+        let text = std::str::from_utf8(raw).ok();
+        if text.is_some_and(|t| super::split_line(t).is_none()) {
+            continue;
+        }
+        out.push(Located {
             file: path.to_path_buf(),
             line: i + 1,
-        })?;
-        if super::split_line(text).is_some() {
-            out.push(Located {
-                file: path.to_path_buf(),
-                line: i + 1,
-                item: text.to_string(),
-            });
-        }
+            item: text.map(str::to_string),
+        });
     }
     Ok(out)
 }
 
 /// Parses numbered lines in order with the real system (for `-w` and user
-/// names), keeping refused lines only under `-c`/`-i`.
-fn parse_lines(lines: Vec<Located<String>>) -> Result<RuleSet, LoadError> {
-    let mut policy = Policy::default();
-    let mut set = RuleSet::default();
-    for Located { file, line, item } in lines {
-        let words = super::split_line(&item).unwrap_or_default();
-        let parsed = super::parse_args(&words).and_then(|inv| {
-            match inv
-                .commands
-                .iter()
-                .any(|c| matches!(c, Command::ReadFile(_)))
-            {
-                true => Err(RuleError::NestedRulesFile),
-                false => Ok(inv),
-            }
-        });
-        if let Ok(inv) = &parsed {
-            policy.update(inv);
-        }
-        let item = match parsed {
-            Err(item) if !policy.keeps_going() => {
-                return Err(LoadError::Parse(Located { file, line, item }))
-            }
-            parsed => parsed,
-        };
-        set.lines.push(Located { file, line, item });
+/// names); a line that does not parse is kept as its error.
+fn parse_lines(lines: Vec<Located<Option<String>>>) -> Vec<Located<Result<Invocation, RuleError>>> {
+    lines
+        .into_iter()
+        .map(|Located { file, line, item }| Located {
+            file,
+            line,
+            item: item
+                .ok_or(RuleError::NotUtf8)
+                .and_then(|text| parse_line(&text)),
+        })
+        .collect()
+}
+
+fn parse_line(text: &str) -> Result<Invocation, RuleError> {
+    let words = super::split_line(text).unwrap_or_default();
+    let inv = super::parse_args(&words)?;
+    match inv
+        .commands
+        .iter()
+        .any(|c| matches!(c, Command::ReadFile(_)))
+    {
+        true => Err(RuleError::NestedRulesFile),
+        false => Ok(inv),
     }
-    Ok(set)
 }
 
 /// One rules file, every line in order (`-R FILE`).
 pub fn load_file(path: &Path) -> Result<RuleSet, LoadError> {
-    parse_lines(read_lines(path)?)
+    Ok(RuleSet {
+        lines: parse_lines(read_lines(path)?),
+        unreadable: Vec::new(),
+    })
 }
 
 /// The `*.rules` files of `dir` in natural sort order (`ls -v`), as
@@ -191,13 +222,21 @@ pub fn rules_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// Every `*.rules` file of `dir`, merged as augenrules merges them: files
 /// in natural sort order, then the last bare `-D` first, the last `-b`
 /// second, the last `-f` third, the other lines in order, and the last `-e`
-/// at the very end.
+/// at the very end. A file that cannot be read is left out and named in
+/// [`RuleSet::unreadable`]; only an unreadable directory is an error.
 pub fn load_dir(dir: &Path) -> Result<RuleSet, LoadError> {
     let mut lines = Vec::new();
+    let mut unreadable = Vec::new();
     for file in rules_files(dir)? {
-        lines.extend(read_lines(&file)?);
+        match read_lines(&file) {
+            Ok(file_lines) => lines.extend(file_lines),
+            Err(e) => unreadable.push(e),
+        }
     }
-    parse_lines(place(lines))
+    Ok(RuleSet {
+        lines: parse_lines(place(lines)),
+        unreadable,
+    })
 }
 
 /// What carrying out a rule set did.
@@ -205,45 +244,77 @@ pub fn load_dir(dir: &Path) -> Result<RuleSet, LoadError> {
 pub struct Report {
     /// Lines carried out without error.
     pub applied: usize,
+    /// Rules those lines added (`-a`, `-A`, `-w`).
+    pub rules_added: usize,
     /// Lines refused (by the parser or the kernel), in order.
     pub errors: Vec<Located<String>>,
+    /// Files of a directory that could not be read, each with why.
+    pub unreadable: Vec<String>,
     /// auditctl's warnings for the lines carried out.
     pub warnings: Vec<Located<String>>,
-    /// Whether the load counts as failed: an error with neither `-c` nor
-    /// `-i` in effect (which stops it there), or any error under `-c`.
-    /// Under `-i` alone errors are reported and the load still succeeds.
+    /// Whether the load counts as failed. Under [`Mode::Auditctl`]: an
+    /// error with neither `-c` nor `-i` in effect (which stops it there),
+    /// or any error under `-c`; under `-i` alone errors are reported and
+    /// the load still succeeds. Under [`Mode::Everything`]: any error.
     pub failed: bool,
     /// The kernel's configuration is locked (`-e 2`): nothing was sent.
     pub immutable: bool,
 }
 
-/// Carries out `set` line by line with `exec`, following auditctl's error
-/// policy: stop at the first error, or with `-c` go on and fail at the end,
-/// or with `-i` go on and succeed.
+impl Report {
+    /// Whether part of the set did not load.
+    pub fn incomplete(&self) -> bool {
+        self.immutable || !self.errors.is_empty() || !self.unreadable.is_empty()
+    }
+
+    /// Everything that did not load, one line each: unreadable files, then
+    /// refused lines (`FILE:LINE: why`).
+    pub fn problems(&self) -> Vec<String> {
+        let lines = self.errors.iter().map(ToString::to_string);
+        self.unreadable.iter().cloned().chain(lines).collect()
+    }
+}
+
+/// Carries out `set` line by line with `exec`, stopping (or not) at errors
+/// as `mode` says.
 pub fn run_set<E: fmt::Display>(
     set: &RuleSet,
+    mode: Mode,
     mut exec: impl FnMut(&Invocation) -> Result<(), E>,
 ) -> Report {
-    let mut report = Report::default();
-    let mut policy = Policy::default();
+    let mut report = Report {
+        unreadable: set.unreadable.iter().map(ToString::to_string).collect(),
+        failed: !set.unreadable.is_empty(),
+        ..Report::default()
+    };
+    let mut policy = match mode {
+        Mode::Auditctl => Policy::default(),
+        Mode::Everything => Policy {
+            continue_on_error: true,
+            ignore_errors: false,
+        },
+    };
     for located in &set.lines {
         let at = |item: String| Located {
             file: located.file.clone(),
             line: located.line,
             item,
         };
+        policy.update(&located.item);
         let result = match &located.item {
             Ok(inv) => {
-                policy.update(inv);
                 report
                     .warnings
                     .extend(inv.warnings.iter().map(|w| at(w.clone())));
-                exec(inv).map_err(|e| e.to_string())
+                exec(inv).map(|()| added(inv)).map_err(|e| e.to_string())
             }
             Err(e) => Err(e.to_string()),
         };
         match result {
-            Ok(()) => report.applied += 1,
+            Ok(rules) => {
+                report.applied += 1;
+                report.rules_added += rules;
+            }
             Err(message) => {
                 report.errors.push(at(message));
                 report.failed |= policy.continue_on_error || !policy.keeps_going();
@@ -256,16 +327,24 @@ pub fn run_set<E: fmt::Display>(
     report
 }
 
+/// How many rules a line adds.
+fn added(inv: &Invocation) -> usize {
+    inv.commands
+        .iter()
+        .filter(|c| matches!(c, Command::Add { .. }))
+        .count()
+}
+
 /// Carries out a rule set on the kernel, printing nothing. When the
 /// configuration is locked nothing is sent and the report says so.
-pub fn apply(sock: &mut AuditSocket, set: &RuleSet) -> Result<Report, ApplyError> {
+pub fn apply(sock: &mut AuditSocket, set: &RuleSet, mode: Mode) -> Result<Report, ApplyError> {
     if sock.get_status().map_err(ApplyError::Netlink)?.enabled == 2 {
         return Ok(Report {
             immutable: true,
             ..Report::default()
         });
     }
-    Ok(run_set(set, |inv| {
+    Ok(run_set(set, mode, |inv| {
         inv.commands
             .iter()
             .try_for_each(|cmd| kernel::apply(sock, cmd).map(drop))
@@ -281,10 +360,12 @@ pub enum DirError {
     Kernel(#[from] ApplyError),
 }
 
-/// Loads `dir` (see [`load_dir`]) and carries it out on the kernel (see
-/// [`apply`]): the daemon's start and SIGHUP. The directory is the rule
-/// set: when none of its files says `-D`, one is put first, so that a
-/// reload replaces the rules instead of failing on the ones already loaded.
+/// Loads `dir` (see [`load_dir`]) and carries out every line of it that
+/// can be (see [`apply`], [`Mode::Everything`]): the daemon's start and
+/// SIGHUP, where one bad line must not leave the machine unaudited. The
+/// directory is the rule set: when none of its files says `-D`, one is put
+/// first, so that a reload replaces the rules instead of failing on the
+/// ones already loaded.
 pub fn apply_dir(sock: &mut AuditSocket, dir: &Path) -> Result<Report, DirError> {
     let mut set = load_dir(dir)?;
     let clears = set.lines.iter().any(|l| {
@@ -314,100 +395,7 @@ pub fn apply_dir(sock: &mut AuditSocket, dir: &Path) -> Result<Report, DirError>
             },
         );
     }
-    Ok(apply(sock, &set)?)
-}
-
-/// The rules the kernel has once `set` is carried out on an empty rule
-/// list, in the order it lists them (list by list, `-A` rules first), in
-/// their normal form (see [`kernel::normal_form`]).
-pub fn expected_rules(set: &RuleSet) -> Vec<Rule> {
-    let mut lists: Vec<Vec<Rule>> = vec![Vec::new(); 8];
-    let slot = |rule: &Rule| (rule.list.number() as usize).min(7);
-    for inv in set.lines.iter().filter_map(|l| l.item.as_ref().ok()) {
-        for cmd in &inv.commands {
-            match cmd {
-                Command::Add { rule, .. } => {
-                    let normal = kernel::normal_form(rule);
-                    let list = &mut lists[slot(rule)];
-                    if list.contains(&normal) {
-                        continue;
-                    }
-                    match rule.prepend {
-                        true => list.insert(0, normal),
-                        false => list.push(normal),
-                    }
-                }
-                Command::Delete(rule) => {
-                    let normal = kernel::normal_form(rule);
-                    lists[slot(rule)].retain(|r| *r != normal);
-                }
-                Command::DeleteAll { key } => {
-                    for list in &mut lists {
-                        list.retain(|r| !kernel::key_matches(r, key.as_deref()));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    lists.into_iter().flatten().collect()
-}
-
-/// The difference between the rules on disk and the rules in the kernel.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Drift {
-    pub source: PathBuf,
-    /// In `auditctl -l` form, in order, each marked with where it is.
-    pub lines: Vec<DriftLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DriftLine {
-    /// On disk, and not in the kernel (or not in that place).
-    OnDiskOnly(String),
-    /// In the kernel, and not on disk (or not in that place).
-    InKernelOnly(String),
-}
-
-impl Drift {
-    pub fn in_sync(&self) -> bool {
-        self.lines.is_empty()
-    }
-}
-
-/// A diff from the rules on disk to the kernel's: `-` for a rule the
-/// kernel lacks, `+` for one it has in addition.
-impl fmt::Display for Drift {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "--- {} (rules on disk)", self.source.display())?;
-        writeln!(f, "+++ kernel (rules loaded)")?;
-        for line in &self.lines {
-            match line {
-                DriftLine::OnDiskOnly(rule) => writeln!(f, "-{rule}")?,
-                DriftLine::InKernelOnly(rule) => writeln!(f, "+{rule}")?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Compares the rules `set` gives with the kernel's, order included.
-pub fn check(sock: &mut AuditSocket, set: &RuleSet, source: &Path) -> Result<Drift, ApplyError> {
-    let expected = expected_rules(set);
-    let loaded: Vec<Rule> = kernel::list_rules(sock)?
-        .iter()
-        .map(kernel::normal_form)
-        .collect();
-    Ok(Drift {
-        source: source.to_path_buf(),
-        lines: order::diff(&expected, &loaded),
-    })
-}
-
-/// `raudit ctl --check DIR`: loads `dir` and compares it with the kernel.
-pub fn check_dir(sock: &mut AuditSocket, dir: &Path) -> Result<Drift, DirError> {
-    let set = load_dir(dir)?;
-    Ok(check(sock, &set, dir)?)
+    Ok(apply(sock, &set, Mode::Everything)?)
 }
 
 #[cfg(test)]

@@ -3,6 +3,14 @@
 
 use crate::wire::WireError;
 
+/// An `-i` before `-l` or `-s` is read as "ignore errors", not "interpret".
+fn interpret_hint(flag: char) -> &'static str {
+    match flag {
+        'i' => "; to interpret -l or -s, put -i after them",
+        _ => "",
+    }
+}
+
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RuleError {
     // --- command-line shape
@@ -34,6 +42,15 @@ pub enum RuleError {
     UnknownSignal(String),
     #[error("-R cannot be used in a rules file: rules files do not nest")]
     NestedRulesFile,
+    #[error("-R must be the only option: write the other options as lines of the rules file")]
+    ReadFileNotAlone,
+    /// The flag still takes effect in a rules file, as in auditctl.
+    #[error("-{flag} must be the last option (auditctl ignores what follows it): to go on past errors in a rules file, make -{flag} a line of its own in that file{hint}", flag = .0, hint = interpret_hint(*.0))]
+    PolicyFlagNotLast(char),
+    #[error("{option} takes no -{flag}: put -{flag} on a line of its own")]
+    PolicyFlagAfter { flag: char, option: &'static str },
+    #[error("the line is not valid UTF-8")]
+    NotUtf8,
     #[error("-m text may not contain control characters")]
     BadMessage,
     #[error("-q {0}: use MOUNT-POINT,SUBTREE")]
@@ -82,6 +99,8 @@ pub enum RuleError {
     },
     #[error("-F {field} value must be a number: {value}")]
     NotANumber { field: &'static str, value: String },
+    #[error("value is too large for field: {field} (address families are 0 to {max})")]
+    FamilyTooLarge { field: &'static str, max: u32 },
     #[error("unknown user \"{0}\"")]
     UnknownUser(String),
     #[error("unknown group \"{0}\"")]

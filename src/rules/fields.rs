@@ -47,6 +47,8 @@ pub enum Kind {
     Path,
     Key,
     Compare,
+    /// A socket address family: a number below AF_MAX.
+    Family,
 }
 
 const KINDS: &[(&str, Kind)] = &[
@@ -66,6 +68,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("path", Kind::Path),
     ("key", Kind::Key),
     ("compare", Kind::Compare),
+    ("family", Kind::Family),
 ];
 
 impl Kind {
@@ -169,6 +172,11 @@ fn parse_def(words: Vec<&'static str>) -> FieldDef {
             .map(|c| lookup(c).expect("fields.txt: list letter"))
             .collect(),
     }
+}
+
+/// Every field name, aliases included, in the table's order.
+pub fn names() -> Vec<&'static str> {
+    table().iter().map(|d| d.name).collect()
 }
 
 pub fn by_name(name: &str) -> Option<&'static FieldDef> {

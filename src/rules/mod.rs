@@ -17,6 +17,7 @@ pub mod arch;
 mod builder;
 mod codec;
 mod compare;
+pub mod completion;
 pub mod dir;
 mod display;
 mod error;

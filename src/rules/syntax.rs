@@ -88,31 +88,39 @@ struct Token<'a> {
     value: Option<&'a str>,
 }
 
-/// Splits argv into option tokens.
-fn tokenize(args: &[String]) -> Result<Vec<Token<'_>>, RuleError> {
+/// Splits argv into option tokens, in order, up to the first that is
+/// wrong: options are read one at a time, as getopt reads them, so that
+/// what comes before a bad word takes effect first (a `-c` does).
+fn tokenize(args: &[String]) -> Vec<Result<Token<'_>, RuleError>> {
     let mut tokens = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
         i += 1;
-        let (option, inline) = find_option(arg)?;
-        let value = match (option.takes_value, inline) {
-            (false, _) => None,
-            (true, Some(v)) => Some(v),
-            (true, None) => {
-                let next = args
-                    .get(i)
-                    .ok_or_else(|| RuleError::MissingValue(display_name(option)))?;
-                i += 1;
-                Some(next.as_str())
-            }
-        };
-        tokens.push(Token {
-            name: display_name(option),
-            value,
+        let token = find_option(arg).and_then(|(option, inline)| {
+            let value = match (option.takes_value, inline) {
+                (false, _) => None,
+                (true, Some(v)) => Some(v),
+                (true, None) => {
+                    let next = args
+                        .get(i)
+                        .ok_or_else(|| RuleError::MissingValue(display_name(option)))?;
+                    i += 1;
+                    Some(next.as_str())
+                }
+            };
+            Ok(Token {
+                name: display_name(option),
+                value,
+            })
         });
+        let failed = token.is_err();
+        tokens.push(token);
+        if failed {
+            break;
+        }
     }
-    Ok(tokens)
+    tokens
 }
 
 /// The option `arg` names, and a value attached to it (`-kKEY`, `--x=v`).
@@ -146,6 +154,11 @@ fn find_option(arg: &str) -> Result<(&'static Opt, Option<&str>), RuleError> {
     }
 }
 
+/// Every option as it is written (`-a`, `--signal`), for completion.
+pub(super) fn spellings() -> Vec<String> {
+    OPTIONS.iter().map(display_name).collect()
+}
+
 fn display_name(option: &Opt) -> String {
     match (option.short, option.long) {
         (Some(c), _) => format!("-{c}"),
@@ -155,15 +168,27 @@ fn display_name(option: &Opt) -> String {
 }
 
 /// Parses one auditctl invocation or rules-file line.
+///
+/// `-c` and `-i` (an `-i` not after `-l` or `-s`) set a rules file's error
+/// policy, and auditctl 3.0.9 stops reading a line at them: words after
+/// them make the line an error (whose flag still takes effect), and a rule
+/// before them is not loaded (see [`State::finish`]).
 pub fn parse_with(args: &[String], sys: &dyn System) -> Result<Invocation, RuleError> {
     let mut state = State {
         inv: Invocation::default(),
         rule: None,
         saw_interpretable: false,
-        saw_i: false,
+        interpret: false,
+        policy_flag: None,
     };
-    for token in tokenize(args)? {
+    let tokens = tokenize(args);
+    let count = tokens.len();
+    for (n, token) in tokens.into_iter().enumerate() {
+        let token = token?;
         state.apply(&token.name, token.value.unwrap_or(""), sys)?;
+        if let Some(flag) = state.policy_flag.filter(|_| n + 1 < count) {
+            return Err(RuleError::PolicyFlagNotLast(flag));
+        }
     }
     state.finish()
 }
@@ -173,7 +198,10 @@ struct State {
     rule: Option<RuleBuilder>,
     /// -l or -s seen: a -i then means "interpret".
     saw_interpretable: bool,
-    saw_i: bool,
+    /// -i after -l or -s.
+    interpret: bool,
+    /// The policy flag met (`c` or `i`), which ends the line.
+    policy_flag: Option<char>,
 }
 
 impl State {
@@ -262,18 +290,40 @@ impl State {
         Ok(())
     }
 
+    /// `-c`, and `-i`: "interpret" after -l or -s, otherwise a rules
+    /// file's "ignore errors", as auditctl reads it.
     fn flag(&mut self, name: &str) -> Result<(), RuleError> {
         match name {
-            "-c" => self.inv.continue_on_error = true,
-            "-i" => self.saw_i = true,
+            "-c" => {
+                self.inv.continue_on_error = true;
+                self.policy_flag = Some('c');
+            }
+            "-i" if self.saw_interpretable => self.interpret = true,
+            "-i" => {
+                self.inv.ignore_errors = true;
+                self.policy_flag = Some('i');
+            }
             _ => return Err(RuleError::UnknownOption(name.to_string())),
         }
         Ok(())
     }
 
     fn finish(mut self) -> Result<Invocation, RuleError> {
-        if self.saw_i {
-            self.apply_i()?;
+        // auditctl reads -R only on its own (`auditctl -R FILE`).
+        let reads_file = self
+            .inv
+            .commands
+            .iter()
+            .any(|c| matches!(c, Command::ReadFile(_)));
+        let alone = self.inv.commands.len() == 1 && self.rule.is_none();
+        if reads_file && (!alone || self.policy_flag.is_some()) {
+            return Err(RuleError::ReadFileNotAlone);
+        }
+        if self.interpret {
+            self.apply_interpret();
+        }
+        if let Some(flag) = self.policy_flag {
+            self.flag_after_commands(flag)?;
         }
         if let Some(mut rule) = self.rule.take() {
             self.inv.warnings.append(&mut rule.warnings);
@@ -290,16 +340,32 @@ impl State {
         Ok(self.inv)
     }
 
-    /// `-i` interprets -l/-s output; without them it is -R's "ignore errors".
-    fn apply_i(&mut self) -> Result<(), RuleError> {
-        if !self.saw_interpretable {
-            self.inv.ignore_errors = true;
-            return Ok(());
-        }
+    fn apply_interpret(&mut self) {
         for command in &mut self.inv.commands {
             if let Command::List { interpret, .. } | Command::Status { interpret } = command {
                 *interpret = true;
             }
+        }
+    }
+
+    /// A policy flag after other options, as auditctl 3.0.9 takes it: the
+    /// flag takes effect and settings before it are carried out, but a rule
+    /// is never sent (said here in a warning), and -l, -s and -D refuse the
+    /// extra option before the flag is reached.
+    fn flag_after_commands(&mut self, flag: char) -> Result<(), RuleError> {
+        let refusing = self.inv.commands.iter().find_map(|c| match c {
+            Command::List { .. } => Some("-l"),
+            Command::Status { .. } => Some("-s"),
+            Command::DeleteAll { .. } => Some("-D"),
+            _ => None,
+        });
+        if let Some(option) = refusing {
+            return Err(RuleError::PolicyFlagAfter { flag, option });
+        }
+        if self.rule.take().is_some() {
+            self.inv.warnings.push(format!(
+                "-{flag} ends the line: the rule before it is not loaded (auditctl drops it too); put -{flag} on a line of its own"
+            ));
         }
         Ok(())
     }

@@ -40,6 +40,13 @@ impl NameTable {
     pub fn name(&self, number: u32) -> Option<&'static str> {
         self.by_number.get(&number).copied()
     }
+
+    /// The printed name of each number, in number order.
+    pub fn printed_names(&self) -> Vec<&'static str> {
+        let mut numbers: Vec<_> = self.by_number.iter().collect();
+        numbers.sort_unstable();
+        numbers.into_iter().map(|(_, name)| *name).collect()
+    }
 }
 
 /// The words of each non-blank, non-comment line.

@@ -87,10 +87,36 @@ pub fn parse(
             .number(text)
             .map(FieldValue::Num)
             .ok_or_else(|| RuleError::UnknownFileType(text.to_string())),
-        Kind::FsType => lookup(text, tables::fs_types(), RuleError::UnknownFsType),
+        Kind::Family => family(def, text),
+        // libaudit's name lookup answers -1 for "unknown", so auditctl
+        // refuses 0xffffffff as an unknown file system type too.
+        Kind::FsType => match lookup(text, tables::fs_types(), RuleError::UnknownFsType)? {
+            FieldValue::Num(u32::MAX) => Err(RuleError::UnknownFsType(text.to_string())),
+            value => Ok(value),
+        },
         Kind::Str => string(def, text, fields::MAX_STRING_LEN),
         Kind::Path => parse_path(def, text),
         Kind::Key => parse_key(text).map(FieldValue::Str),
+    }
+}
+
+/// AF_MAX of the C library auditctl 3.0.9 is built with (glibc 2.36,
+/// Linux 6.x: AF_MCTP = 45 is the last family). The kernel does not check
+/// the value; auditctl refuses anything from AF_MAX up.
+pub const AF_MAX: u32 = 46;
+
+/// An address family number, below [`AF_MAX`].
+fn family(def: &'static FieldDef, text: &str) -> Result<FieldValue, RuleError> {
+    match parse_c_number(text) {
+        Some(n) if n < AF_MAX => Ok(FieldValue::Num(n)),
+        Some(_) => Err(RuleError::FamilyTooLarge {
+            field: def.name,
+            max: AF_MAX - 1,
+        }),
+        None => Err(RuleError::NotANumber {
+            field: def.name,
+            value: text.to_string(),
+        }),
     }
 }
 
@@ -254,6 +280,26 @@ mod tests {
         assert_eq!(value("auid", "4294967295"), Ok(FieldValue::Num(UNSET)));
         assert_eq!(value("uid", "alice"), Ok(FieldValue::Num(1000)));
         assert_eq!(value("gid", "wheel"), Ok(FieldValue::Num(10)));
+    }
+
+    /// auditctl 3.0.9 refuses saddr_fam from 46 up and fstype 0xffffffff
+    /// (both exit 255; tests/kernel_ctl/refusals.rs compares with it).
+    #[test]
+    fn range_checks_are_auditctls() {
+        assert_eq!(value("saddr_fam", "45"), Ok(FieldValue::Num(45)));
+        assert_eq!(
+            value("saddr_fam", "46").unwrap_err().to_string(),
+            "value is too large for field: saddr_fam (address families are 0 to 45)"
+        );
+        assert!(value("saddr_fam", "0xffffffff").is_err());
+        assert_eq!(
+            value("fstype", "0xfffffffe"),
+            Ok(FieldValue::Num(0xffff_fffe))
+        );
+        assert_eq!(
+            value("fstype", "4294967295"),
+            Err(RuleError::UnknownFsType("4294967295".into()))
+        );
     }
 
     #[test]

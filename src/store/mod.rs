@@ -2,6 +2,7 @@
 //! readers (search). WAL mode lets readers run while the writer commits.
 
 mod body;
+mod names;
 pub mod query;
 mod read;
 mod schema;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use body::{body_text, BodyReader};
+pub use names::key_names;
 pub use read::open_read_only;
 pub use writer::{event_keys, LossRow, Writer};
 

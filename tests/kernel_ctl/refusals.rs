@@ -32,6 +32,9 @@ const REFUSED_BY_THE_PARSER: &[(&str, &str)] = &[
     ("-a always,exit -F uid=nobody_here_at_all", "unknown user \"nobody_here_at_all\""),
     ("-a always,exit -F exit=-ENOPE", "unknown errno name \"-ENOPE\""),
     ("-a always,exit -F filetype=32768", "unknown file type \"32768\" (use file, dir, socket, link, character, block or fifo)"),
+    ("-a always,exit -F saddr_fam=100", "value is too large for field: saddr_fam (address families are 0 to 45)"),
+    ("-a always,exit -F saddr_fam>=46", "value is too large for field: saddr_fam (address families are 0 to 45)"),
+    ("-a always,filesystem -F fstype=0xffffffff", "unknown filesystem type \"0xffffffff\" (use debugfs, tracefs or a magic number)"),
     ("-a always,exit -F path=etc", "-F path path must be absolute: etc"),
     ("-a always,exit -F path=/tmp/", "-F path=/tmp/: the kernel takes no '/' at the end of a path (use dir= for a directory)"),
     ("-a always,exit -F path=/a -F dir=/b", "only one of path, dir and inode may appear in a rule"),
@@ -49,6 +52,11 @@ const REFUSED_BY_THE_PARSER: &[(&str, &str)] = &[
     ("-b lots", "-b value must be a number: lots"),
     ("-q /tmp", "-q /tmp: use MOUNT-POINT,SUBTREE"),
     ("-x", "unknown option -x"),
+    ("-c -R /etc/raudit/none.rules", "-c must be the last option (auditctl ignores what follows it): to go on past errors in a rules file, make -c a line of its own in that file"),
+    ("-i -R /etc/raudit/none.rules", "-i must be the last option (auditctl ignores what follows it): to go on past errors in a rules file, make -i a line of its own in that file; to interpret -l or -s, put -i after them"),
+    ("-R /etc/raudit/none.rules -c", "-R must be the only option: write the other options as lines of the rules file"),
+    ("-D -R /etc/raudit/none.rules", "-R must be the only option: write the other options as lines of the rules file"),
+    ("-s -c", "-s takes no -c: put -c on a line of its own"),
     ("-l stray", "unexpected argument \"stray\""),
     ("--signal KILL", "unsupported signal \"KILL\" (use TERM, HUP, USR1, USR2, CONT or stop, reload, rotate, resume, state)"),
 ];
@@ -192,7 +200,8 @@ fn rules_files_that_fail_exit_1_naming_file_and_line() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).ends_with(": not a regular file; refusing to load it\n"));
 
-    // A line that does not parse: nothing of the file is loaded.
+    // A line that does not parse: the lines before it are loaded, as
+    // auditctl loads them, and the load stops there.
     let bad = path("bad.rules");
     std::fs::write(
         &bad,
@@ -205,7 +214,8 @@ fn rules_files_that_fail_exit_1_naming_file_and_line() {
         stderr(&out),
         format!("raudit: {bad}:4: unknown field \"colour\"\n")
     );
-    assert_eq!(auditctl_l(), "No rules\n");
+    assert_eq!(auditctl_l(), "-a always,exit -S all -F uid=9\n");
+    success(&ctl(&["-D"]), "-D");
 
     // A line the kernel refuses stops the file there, as auditctl does.
     let dup = path("dup.rules");

@@ -52,6 +52,101 @@ fn continue_and_ignore_lines_in_a_rules_file() {
     assert_eq!(stdout(&out), "-a always,exit -S all -F uid=3\nNo rules\n");
 }
 
+/// Rules files with a bad line, and -c/-i as lines or beside others, each
+/// with what auditctl 3.0.9 did with it here (exit code; uid=N of the rules
+/// left loaded): the lines before a bad one load and the exit is 1; a -c
+/// line goes on past errors and exits 1, an -i line goes on and exits 0;
+/// words after -c/-i make the line an error but the flag holds; a rule
+/// before them is not loaded.
+const RULES_FILES: &[(&str, &[&str], u8, &[u32])] = &[
+    ("parse error", &[G1, BAD, G2], 1, &[1]),
+    ("kernel refusal", &[G1, G1, G2], 1, &[1]),
+    ("-c first", &["-c", G1, BAD, G2], 1, &[1, 2]),
+    ("-i first", &["-i", G1, BAD, G2], 0, &[1, 2]),
+    ("-c after the error", &[G1, BAD, "-c", G2], 1, &[1]),
+    ("-c, kernel refusal", &["-c", G1, G1, G2], 1, &[1, 2]),
+    ("-i, kernel refusal", &["-i", G1, G1, G2], 0, &[1, 2]),
+    ("-c and -i", &["-c", "-i", G1, BAD, G2], 1, &[1, 2]),
+    ("-c -i on one line", &["-c -i", G1, BAD, G2], 1, &[1, 2]),
+    ("-c then a bad word", &["-c -x", G1, BAD, G2], 1, &[1, 2]),
+    ("-l -i interprets", &["-l -i", G1, BAD, G2], 1, &[1]),
+    ("-i -l ignores", &["-i -l", G1, BAD, G2], 0, &[1, 2]),
+    ("-c before a rule", &[G3_C_FIRST, G2], 1, &[2]),
+    ("-c after a rule", &[G3_C_LAST, G2], 0, &[2]),
+    ("-i after a rule", &[G3_I_LAST, G2], 0, &[2]),
+    ("-l -c", &["-l -c", G2], 1, &[]),
+    ("nested -R", &[G1, "-R /etc/audit/audit.rules", G2], 1, &[1]),
+    (
+        "-i, nested -R",
+        &["-i", G1, "-R /etc/audit/audit.rules", G2],
+        0,
+        &[1, 2],
+    ),
+];
+const G1: &str = "-a always,exit -S all -F uid=1";
+const G2: &str = "-a always,exit -S all -F uid=2";
+const BAD: &str = "-a always,exit -S all -F colour=red";
+const G3_C_FIRST: &str = "-c -a always,exit -S all -F uid=3";
+const G3_C_LAST: &str = "-a always,exit -S all -F uid=3 -c";
+const G3_I_LAST: &str = "-a always,exit -S all -F uid=3 -i";
+
+/// (exit code, uid=N of the rules loaded) after `tool ... -R FILE`.
+fn load_with(tool: fn(&[&str]) -> std::process::Output, file: &str) -> (Option<i32>, Vec<u32>) {
+    success(&auditctl(&["-D"]), "auditctl -D");
+    let code = tool(&["-R", file]).status.code();
+    let uids = auditctl_l()
+        .lines()
+        .filter_map(|l| l.rsplit_once("uid=").and_then(|(_, n)| n.parse().ok()))
+        .collect();
+    success(&auditctl(&["-D"]), "auditctl -D");
+    (code, uids)
+}
+
+#[test]
+fn a_rules_file_loads_as_auditctl_loads_it() {
+    let Some(k) = common::kernel("a_rules_file_loads_as_auditctl_loads_it") else {
+        return;
+    };
+    let oracle = crate::have_auditctl("a_rules_file_loads_as_auditctl_loads_it");
+    let mut failures = Vec::new();
+    for (i, (what, lines, code, uids)) in RULES_FILES.iter().enumerate() {
+        let file = write(&k.path(&format!("{i}.rules")), &(lines.join("\n") + "\n"));
+        let want = (Some(i32::from(*code)), uids.to_vec());
+        let got = load_with(ctl, &file);
+        if got != want {
+            failures.push(format!("{what}: raudit {got:?}, expected {want:?}"));
+        }
+        if oracle && load_with(auditctl, &file) != want {
+            failures.push(format!("{what}: auditctl {:?}", load_with(auditctl, &file)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_bad_line_is_named_after_the_lines_before_it_load() {
+    let Some(k) = common::kernel("a_bad_line_is_named_after_the_lines_before_it_load") else {
+        return;
+    };
+    let file = write(&k.path("bad.rules"), &format!("{G1}\n\n{BAD}\n{G2}\n"));
+    let out = ctl(&["-R", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("raudit: {file}:3: unknown field \"colour\"\n")
+    );
+    assert_eq!(auditctl_l(), format!("{G1}\n"));
+    success(&ctl(&["-D"]), "-D");
+    // A rule before -c is not loaded, and raudit says so.
+    let file = write(&k.path("c.rules"), &format!("{G3_C_LAST}\n{G2}\n"));
+    let out = ctl(&["-R", &file]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        stderr(&out),
+        format!("{file}:1: -c ends the line: the rule before it is not loaded (auditctl drops it too); put -c on a line of its own\n")
+    );
+}
+
 fn shipped_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }

@@ -4,26 +4,33 @@
 
 use std::fmt::Write;
 
+use std::path::Path;
+
 use crate::netlink::{msg, AuditSocket};
+use crate::rules;
 use crate::wire::status::AuditStatus;
 
-/// What raudit's store recorded as lost (kernel lost counter, serial gaps,
-/// overruns), one line after the kernel's status: `raudit ctl -s` only,
-/// not under the `auditctl` name, whose output scripts parse as it is.
-/// `None` when invoked as auditctl or when no database can be read.
-pub fn recorded_loss() -> Option<String> {
-    let invoked = std::env::args_os().next()?;
-    if std::path::Path::new(&invoked).file_name()? == "auditctl" {
-        return None;
+/// raudit's lines after the kernel's status, for `raudit ctl -s` only (not
+/// under the `auditctl` name, whose output scripts parse as it is), and
+/// only where raudit records (its database can be read; `$RAUDIT_DB`
+/// names another): what the store recorded as lost (kernel lost counter,
+/// serial gaps, overruns), and how the rules directory stands against the
+/// kernel.
+pub fn raudit_lines(sock: &mut AuditSocket) -> Vec<String> {
+    let invoked = std::env::args_os().next().unwrap_or_default();
+    if std::path::Path::new(&invoked).file_name() == Some("auditctl".as_ref()) {
+        return Vec::new();
     }
-    // RAUDIT_DB names another database (tests, several daemons).
-    let db = match std::env::var_os("RAUDIT_DB") {
-        Some(db) => db.into(),
-        None => crate::config::Config::load(std::path::Path::new(crate::config::DEFAULT_PATH))
-            .map(|c| c.db)
-            .unwrap_or_else(|_| crate::store::DEFAULT_DB.into()),
+    let settings = crate::config::settings_or_default();
+    let db = crate::config::env_db().unwrap_or(settings.db);
+    let Some(loss) = recorded_loss(&db) else {
+        return Vec::new();
     };
-    let conn = crate::store::open_read_only(&db).ok()?;
+    vec![loss, rules_line(sock, &settings.rules_dir)]
+}
+
+fn recorded_loss(db: &Path) -> Option<String> {
+    let conn = crate::store::open_read_only(db).ok()?;
     let totals = crate::store::query::loss_totals(&conn).ok()?;
     let mut line = String::from("raudit_recorded_loss");
     if totals.is_empty() {
@@ -34,6 +41,24 @@ pub fn recorded_loss() -> Option<String> {
     }
     let _ = writeln!(line, " ({})", db.display());
     Some(line)
+}
+
+/// Whether the kernel holds every rule the rules directory gives:
+/// `raudit_rules in_sync (DIR)`, or `raudit_rules incomplete
+/// unloadable=N drift=M (DIR; ...)` with the lines that cannot be loaded
+/// and the rules that differ, which `raudit ctl --check` lists, or
+/// `raudit_rules unreadable (why)`.
+fn rules_line(sock: &mut AuditSocket, dir: &Path) -> String {
+    let dir_name = dir.display();
+    match rules::dir::check_dir(sock, dir) {
+        Ok(drift) if drift.in_sync() => format!("raudit_rules in_sync ({dir_name})\n"),
+        Ok(drift) => format!(
+            "raudit_rules incomplete unloadable={} drift={} ({dir_name}; raudit ctl --check lists it)\n",
+            drift.unloadable.len(),
+            drift.lines.len()
+        ),
+        Err(e) => format!("raudit_rules unreadable ({e})\n"),
+    }
 }
 
 /// AUDIT_FEATURE_LOGINUID_IMMUTABLE's bit in struct audit_features.

@@ -120,12 +120,13 @@ fn moved(line: &str) -> Option<Moved> {
 /// Reorders merged lines as augenrules does: the last bare `-D`, the last
 /// `-b` and the last `-f` first (in that order), the other lines as they
 /// came, the last `-e` at the end. Earlier `-D`, `-b`, `-f`, `-e` lines are
-/// dropped; `-D -k KEY` stays where it is.
-pub fn place(lines: Vec<Located<String>>) -> Vec<Located<String>> {
-    let mut last: [Option<Located<String>>; 4] = Default::default();
+/// dropped; `-D -k KEY` stays where it is. A line that is not text
+/// (`None`) stays where it is too.
+pub fn place(lines: Vec<Located<Option<String>>>) -> Vec<Located<Option<String>>> {
+    let mut last: [Option<Located<Option<String>>>; 4] = Default::default();
     let mut rest = Vec::new();
     for line in lines {
-        match moved(&line.item) {
+        match line.item.as_deref().and_then(moved) {
             Some(m) => last[m as usize] = Some(line),
             None => rest.push(line),
         }

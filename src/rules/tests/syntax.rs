@@ -76,14 +76,58 @@ fn key_and_i_depend_on_context() {
         }]
     );
     assert_eq!(commands("-s -i"), [Command::Status { interpret: true }]);
-    let inv = parse("-i -R /etc/audit/audit.rules").unwrap();
-    assert!(inv.ignore_errors);
     assert_eq!(
-        inv.commands,
+        commands("-R /etc/audit/audit.rules"),
         [Command::ReadFile(PathBuf::from("/etc/audit/audit.rules"))]
     );
-    let inv = parse("-c -R r").unwrap();
+    let inv = parse("-i").unwrap();
+    assert!(inv.ignore_errors && !inv.continue_on_error && inv.commands.is_empty());
+    let inv = parse("-c").unwrap();
     assert!(inv.continue_on_error && !inv.ignore_errors);
+}
+
+/// What auditctl 3.0.9 refuses beside -R, -c and -i (exit 255; the
+/// kernel tests compare with it).
+#[test]
+fn read_file_and_policy_flags_stand_alone() {
+    use crate::rules::RuleError;
+    for line in [
+        "-c -R r",
+        "-i -R r",
+        "-c -i",
+        "-i -l",
+        "-c -a always,exit -S all",
+    ] {
+        assert!(
+            matches!(parse(line), Err(RuleError::PolicyFlagNotLast(_))),
+            "{line}: {:?}",
+            parse(line)
+        );
+    }
+    for line in ["-R r -c", "-D -R r", "-R a -R b", "-R r -k x", "-l -R r"] {
+        let err = parse(line).unwrap_err();
+        assert!(
+            matches!(err, RuleError::ReadFileNotAlone | RuleError::KeyWithoutRule),
+            "{line}: {err:?}"
+        );
+    }
+    assert_eq!(
+        parse("-s -c").unwrap_err(),
+        RuleError::PolicyFlagAfter {
+            flag: 'c',
+            option: "-s"
+        }
+    );
+    // A rule before the flag is not loaded, with a warning.
+    let inv = parse("-w /tmp/x -i").unwrap();
+    assert!(inv.ignore_errors && inv.commands.is_empty());
+    assert_eq!(inv.warnings.len(), 1);
+    // Settings before it are carried out.
+    let inv = parse("-b 100 -c").unwrap();
+    assert_eq!(
+        inv.commands,
+        [Command::Set(StatusChange::BacklogLimit(100))]
+    );
 }
 
 #[test]
