@@ -27,29 +27,9 @@ touch "$work/data/hot" "$work/data/rare" "$work/data/target"
 # own, the watched files stay readable for the uid 1000 part of the load.
 chmod 755 "$work" "$work/data"; chmod 644 "$work/data/"*
 
-cat > "$work/conf/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $work/log/audit.log
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 1000
-max_log_file = 100000
-num_logs = 2
-max_log_file_action = IGNORE
-priority_boost = 4
-name_format = NONE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-plugin_dir = $work/conf/plugins.d
-end_of_event_timeout = 2
-CONF
-mkdir -p "$work/conf/plugins.d"
-chmod 640 "$work/conf/auditd.conf"
+# shellcheck source=benches/auditd_conf.sh
+. benches/auditd_conf.sh
+private_auditd_conf "$work/conf" "$work/log/audit.log" 1000
 
 status() { "$bin" ctl -s | awk -v k="$1" '$1==k {print $2}'; }
 old_backlog=$(status backlog_limit)
