@@ -56,7 +56,7 @@ for arg in "$@"; do
   esac
 done
 rate=${RATE:-50000} backlog=${BACKLOG:-8192} settle=${SETTLE:-2} max_wait=${MAX_WAIT:-300}
-count_sql=${RAUDIT_COUNT_SQL:-"SELECT count(*) FROM event_key WHERE key = :key"}
+count_sql=${RAUDIT_COUNT_SQL:-"SELECT count(*) FROM event WHERE shape IN (SELECT id FROM shape WHERE keyset IN (SELECT keyset_id FROM keyset_member WHERE key = :key))"}
 die() { echo "ingest.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root (it registers audit daemons and sets kernel audit state); run it as root"
 command -v sqlite3 >/dev/null || die "sqlite3 is missing: apt-get install sqlite3"

@@ -100,6 +100,8 @@ pub struct Config {
     pub rules_dir: PathBuf,
     /// `eoe_timeout_ms`
     pub eoe_timeout: Duration,
+    pub max_open_events: usize,
+    pub max_event_records: usize,
 }
 
 /// auditd's shipped defaults where the key is auditd's.
@@ -121,6 +123,8 @@ impl Default for Config {
             name: None,
             rules_dir: PathBuf::from(crate::rules::dir::DEFAULT_DIR),
             eoe_timeout: Duration::from_millis(1000),
+            max_open_events: 8192,
+            max_event_records: 2048,
         }
     }
 }

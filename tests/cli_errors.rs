@@ -161,6 +161,7 @@ fn ctl_status_adds_the_recorded_loss_but_not_as_auditctl() {
         last_serial: Some(14),
         count: 5,
         detail: "test".into(),
+        start_ms: None,
     };
     raudit::store::Writer::open(&db)
         .unwrap()

@@ -234,6 +234,7 @@ fn disk_actions() {
                 Action::Exec("/usr/local/sbin/alert".into()),
             ),
             ("EXEC /bin/Alert", Action::Exec("/bin/Alert".into())),
+            ("Rotate", Action::Rotate),
         ];
         for (text, want) in cases {
             assert_eq!(
@@ -243,7 +244,6 @@ fn disk_actions() {
             );
         }
         for bad in [
-            "rotate",
             "keep_logs",
             "email",
             "exec",
@@ -259,8 +259,8 @@ fn disk_actions() {
 
 #[test]
 fn refused_actions_say_why() {
-    let why = problem("disk_full_action = rotate").to_string();
-    assert!(why.contains("does not rotate"), "{why}");
+    let why = problem("disk_full_action = keep_logs").to_string();
+    assert!(why.contains("keeps one database; use rotate"), "{why}");
     let why = problem("space_left_action = email").to_string();
     assert!(why.contains("sends no mail"), "{why}");
 }
@@ -283,7 +283,11 @@ fn max_db_size_and_action() {
         with("max_db_size_action = exec /usr/local/sbin/archive").max_db_size_action,
         Action::Exec("/usr/local/sbin/archive".into())
     );
-    for bad in ["halt", "single", "rotate", "keep_logs", "truncate"] {
+    assert_eq!(
+        with("max_db_size_action = rotate").max_db_size_action,
+        Action::Rotate
+    );
+    for bad in ["halt", "single", "keep_logs", "truncate"] {
         bad_value(&format!("max_db_size_action = {bad}"));
     }
 }
@@ -349,6 +353,19 @@ fn eoe_timeout_ms() {
 }
 
 #[test]
+fn event_bounds() {
+    let c = with("max_open_events = 100\nmax_event_records = 5000\n");
+    assert_eq!((c.max_open_events, c.max_event_records), (100, 5000));
+    let d = Config::default();
+    assert_eq!((d.max_open_events, d.max_event_records), (8192, 2048));
+    for key in ["max_open_events", "max_event_records"] {
+        bad_value(&format!("{key} = 15"));
+        bad_value(&format!("{key} = 1000001"));
+        bad_value(&format!("{key} = lots"));
+    }
+}
+
+#[test]
 fn every_key_is_tested_here() {
     // A key added to the table without a test above fails this list.
     let tested = [
@@ -367,6 +384,8 @@ fn every_key_is_tested_here() {
         "name",
         "rules_dir",
         "eoe_timeout_ms",
+        "max_open_events",
+        "max_event_records",
     ];
     let keys: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
     assert_eq!(keys, tested);
@@ -420,7 +439,8 @@ fn printed_settings_load_back() {
                 space_left_action = exec /usr/local/sbin/low\nadmin_space_left = 4%\n\
                 admin_space_left_action = single\ndisk_full_action = halt\ndisk_error_action = ignore\n\
                 max_db_size = 4096\nmax_db_size_action = suspend\nname_format = user\nname = box\n\
-                rules_dir = /srv/rules.d\neoe_timeout_ms = 3000\n";
+                rules_dir = /srv/rules.d\neoe_timeout_ms = 3000\nmax_open_events = 512\n\
+                max_event_records = 4096\n";
     let c = with(text);
     assert_eq!(c.to_string(), text);
     assert_eq!(with(&c.to_string()), c);
@@ -728,7 +748,7 @@ fn import_config_comments_unknown_keys_and_bad_values() {
         [
             "flush = data",
             "# not mapped: frobnicate = 3: unknown key, neither auditd's nor raudit's",
-            "# not mapped: disk_full_action = ROTATE: \"ROTATE\" is not supported: raudit keeps one database and does not rotate it; use suspend, or exec a script that archives",
+            "disk_full_action = rotate",
             "name_format = user",
             "name = web1",
             "# not mapped: end_of_event_timeout = 9999: not a whole number of seconds from 1 to 600",

@@ -9,17 +9,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 
-fn ctl(args: &[&str]) -> std::process::Output {
-    let mut all = vec!["ctl"];
-    all.extend_from_slice(args);
-    let out = raudit(&all);
-    assert!(
-        out.status.success(),
-        "raudit ctl {args:?}: {}",
-        stderr(&out)
-    );
-    out
-}
 
 /// The records of one type in a JSON event.
 fn records<'a>(event: &'a Value, rtype: &str) -> Vec<&'a Value> {

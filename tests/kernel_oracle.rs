@@ -95,12 +95,6 @@ fn child(program: &str, args: &[&str]) {
         .unwrap_or_else(|e| panic!("running {program}: {e}"));
 }
 
-fn ctl(args: &[&str]) {
-    let mut all = vec!["ctl"];
-    all.extend_from_slice(args);
-    let out = raudit(&all);
-    assert!(out.status.success(), "ctl {args:?}: {}", stderr(&out));
-}
 
 fn now_secs() -> i64 {
     SystemTime::now()

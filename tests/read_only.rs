@@ -169,9 +169,12 @@ fn another_users_copy_is_read_and_left_as_it_was() {
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let expected = expected_search();
     for mode in [0o755, 0o777] {
-        let dir = open_dir(tmp.path(), &format!("copy-{mode:o}"), mode);
+        // Written where a writer may write, then opened up as a copy
+        // handed to others would be.
+        let dir = open_dir(tmp.path(), &format!("copy-{mode:o}"), 0o700);
         let db = imported(&dir);
         std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
         let before = listing(&dir);
         let db = db.to_str().unwrap();
         let out = as_nobody(&["search", "--db", db, "-i"]).unwrap();

@@ -288,26 +288,27 @@ fn over_database(
     (conn, db): (&rusqlite::Connection, &Path),
     walked: Option<report::LogTimes>,
 ) -> anyhow::Result<bool> {
-    let enrichment = config
-        .interpret
-        .then(|| crate::import::enrich::Lookup::new(conn))
-        .flatten();
     let mut last = None;
     let mut titled = false;
-    store::query::for_each_event(
+    store::query::for_each_stored(
         conn,
         &window_filter(config),
-        |event| -> anyhow::Result<bool> {
+        |stored| -> anyhow::Result<bool> {
             if !std::mem::replace(&mut titled, true) {
                 report.title(out)?;
             }
+            let event = &stored.event;
             last = Some((event.id.sec, event.id.msec));
-            let extras = enrichment.as_ref().and_then(|l| l.get(&event));
+            let extras = stored
+                .enrichment
+                .as_deref()
+                .filter(|_| config.interpret)
+                .map(crate::import::enrich::decode);
             let head = extras
                 .as_ref()
                 .and_then(|e| e.first())
                 .and_then(Option::as_deref);
-            report.event(out, &event, head)?;
+            report.event(out, event, head)?;
             Ok(true)
         },
     )

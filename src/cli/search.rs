@@ -84,7 +84,10 @@ one sentence per event. \
 json prints one object per event per line, schema version 1: \
 schema (1; within a version fields are only added, a change of meaning or type takes a new \
 version), time (RFC 3339, UTC, milliseconds), sec, msec, serial, node (null unless the event \
-came from another host), keys (every key of the event), then fields of the event taken from \
+came from another host), complete (false while the daemon may still add records to the event: \
+every record is searchable as soon as it is stored, and an event is final once its \
+end-of-event record, its PROCTITLE or its timeout has come; a consumer that wants whole \
+events waits for true; added in schema 1 before any release), keys (every key of the event), then fields of the event taken from \
 the first record that has them, the SYSCALL record first, null when none has: syscall (the \
 name for the event's architecture), syscall_nr, arch, success (true or false, from success= \
 or a user message's res=), exit, pid, ppid, uid and uid_name, auid and auid_name (names as \
@@ -152,6 +155,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let options = output::Options {
         escape: args.escape,
         extra,
+        open: false,
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -163,18 +167,30 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         }
         rows.len()
     } else {
-        let enrichment = (format != Format::Default)
-            .then(|| crate::import::enrich::Lookup::new(&conn))
-            .flatten();
+        let enriched = format != Format::Default;
         let mut header_done = false;
         let progress =
-            store::query::for_each_event(&conn, &filter, |event| -> anyhow::Result<bool> {
-                let extras = enrichment.as_ref().and_then(|l| l.get(&event));
+            store::query::for_each_stored(&conn, &filter, |stored| -> anyhow::Result<bool> {
+                let extras = stored
+                    .enrichment
+                    .as_deref()
+                    .filter(|_| enriched)
+                    .map(crate::import::enrich::decode);
                 if format == Format::Csv && !header_done {
                     output::csv::header(&mut out, extra)?;
                     header_done = true;
                 }
-                output::print_event_with(&mut out, &event, format, options, extras.as_deref())?;
+                let options = output::Options {
+                    open: stored.open,
+                    ..options
+                };
+                output::print_event_with(
+                    &mut out,
+                    &stored.event,
+                    format,
+                    options,
+                    extras.as_deref(),
+                )?;
                 if args.line_buffered {
                     out.flush()?;
                 }
@@ -186,6 +202,9 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         progress.count
     };
     out.flush()?;
+    if !args.loss {
+        warn_of_loss(&conn, &filter);
+    }
     drop(input);
     if found == 0 {
         // ausearch says nothing in raw form, so that its output stays a log.
@@ -205,4 +224,28 @@ fn list_keys(conn: &rusqlite::Connection, db: &std::path::Path) -> anyhow::Resul
         writeln!(out, "{key}")?;
     }
     Ok(Outcome::Success)
+}
+
+/// One line on stderr when the store recorded loss in the searched time
+/// window (all of it without -ts/-te): the answer may lack events.
+fn warn_of_loss(conn: &rusqlite::Connection, filter: &store::query::Filter) {
+    let Ok(rows) = store::query::losses(conn, filter.start_ms, filter.end_ms) else {
+        return;
+    };
+    if rows.is_empty() {
+        return;
+    }
+    let mut kinds: Vec<(&str, u64)> = Vec::new();
+    for r in &rows {
+        match kinds.iter_mut().find(|(k, _)| *k == r.kind) {
+            Some((_, n)) => *n += r.count,
+            None => kinds.push((r.kind, r.count)),
+        }
+    }
+    let total: u64 = kinds.iter().map(|(_, n)| n).sum();
+    let detail: Vec<String> = kinds.iter().map(|(k, n)| format!("{k}={n}")).collect();
+    eprintln!(
+        "raudit search: warning: the store recorded loss in this time window, {total} missing ({}); raudit search --loss lists it",
+        detail.join(" ")
+    );
 }

@@ -100,7 +100,7 @@ pub const KEYS: &[Key] = &[
     Key {
         name: "max_db_size_action",
         values: "ignore, syslog, suspend, exec /path",
-        doc: "What to do when the database exceeds max_db_size. raudit keeps one database, so auditd's rotate and keep_logs have no equivalent; an exec script can archive and prune.",
+        doc: "What to do when the database exceeds max_db_size: ignore, syslog, suspend, rotate (delete the oldest events, 10,000 at a time, until it fits), or exec a script.",
         set: |c, v| put(&mut c.max_db_size_action, Action::parse(v, Trigger::DbSize)),
         get: |c| Some(c.max_db_size_action.to_string()),
     },
@@ -132,9 +132,23 @@ pub const KEYS: &[Key] = &[
         set: |c, v| put(&mut c.eoe_timeout, number(v, 1, 600_000).map(Duration::from_millis)),
         get: |c| Some(c.eoe_timeout.as_millis().to_string()),
     },
+    Key {
+        name: "max_open_events",
+        values: "16 to 1000000",
+        doc: "raudit's own: how many events may wait for their end at once. Past it the one touched longest ago is completed early (a loss row of kind closed_early says so; a record that comes later still joins it), so that a flood of records without an end cannot grow the daemon's memory.",
+        set: |c, v| put(&mut c.max_open_events, number(v, 16, 1_000_000).map(|n| n as usize)),
+        get: |c| Some(c.max_open_events.to_string()),
+    },
+    Key {
+        name: "max_event_records",
+        values: "16 to 1000000",
+        doc: "raudit's own: the most records one event keeps. The kernel's largest events (an execve with a long argument list) take a few hundred; records beyond this are counted in a loss row of kind truncated, not stored.",
+        set: |c, v| put(&mut c.max_event_records, number(v, 16, 1_000_000).map(|n| n as usize)),
+        get: |c| Some(c.max_event_records.to_string()),
+    },
 ];
 
-const ACTIONS: &str = "ignore, syslog, suspend, single, halt, exec /path";
+const ACTIONS: &str = "ignore, syslog, suspend, rotate, single, halt, exec /path";
 
 /// auditd keys with no meaning here, each with the reason: an auditd.conf
 /// carried over then fails with a useful message instead of "unknown key".

@@ -185,8 +185,12 @@ pub enum Action {
     Ignore,
     /// Log a warning (stderr, hence the journal or syslog).
     Syslog,
-    /// Stop writing events; keep running (resume with SIGHUP or a restart).
+    /// Stop storing events, keep draining the kernel and count them;
+    /// resume with SIGUSR2 or a restart.
     Suspend,
+    /// Delete the oldest events (10,000 at a time) to make room, as
+    /// auditd's rotate drops its oldest log.
+    Rotate,
     /// Put the machine in single-user mode.
     Single,
     /// Shut the machine down.
@@ -220,7 +224,8 @@ impl Action {
             "single" if trigger == Trigger::Disk => Action::Single,
             "halt" if trigger == Trigger::Disk => Action::Halt,
             "single" | "halt" => return Err(unsupported(value, "a database size limit does not stop the machine")),
-            "rotate" | "keep_logs" => return Err(unsupported(value, "raudit keeps one database and does not rotate it; use suspend, or exec a script that archives")),
+            "rotate" => Action::Rotate,
+            "keep_logs" => return Err(unsupported(value, "raudit keeps one database; use rotate (deletes the oldest events), suspend, or exec a script that archives")),
             "email" => return Err(unsupported(value, "raudit sends no mail; use exec with a script that does")),
             _ => return Err(Problem::BadValue {
                 value: value.to_string(),
@@ -235,8 +240,10 @@ impl Action {
 
     fn expected(trigger: Trigger) -> &'static str {
         match trigger {
-            Trigger::Disk => "one of ignore, syslog, suspend, single, halt, exec /path/to/script",
-            Trigger::DbSize => "one of ignore, syslog, suspend, exec /path/to/script",
+            Trigger::Disk => {
+                "one of ignore, syslog, suspend, rotate, single, halt, exec /path/to/script"
+            }
+            Trigger::DbSize => "one of ignore, syslog, suspend, rotate, exec /path/to/script",
         }
     }
 }
@@ -268,6 +275,7 @@ impl fmt::Display for Action {
             Action::Ignore => f.write_str("ignore"),
             Action::Syslog => f.write_str("syslog"),
             Action::Suspend => f.write_str("suspend"),
+            Action::Rotate => f.write_str("rotate"),
             Action::Single => f.write_str("single"),
             Action::Halt => f.write_str("halt"),
             Action::Exec(p) => write!(f, "exec {}", p.display()),

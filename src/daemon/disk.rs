@@ -16,11 +16,11 @@ pub enum Level {
     AdminSpaceLeft,
 }
 
-/// What the daemon should do after a check.
+/// What a check found: the actions of conditions newly entered, each with
+/// why, for the writer to carry out (suspend and rotate are its own).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Verdict {
-    /// Stop storing events until the condition clears.
-    pub suspend: bool,
+    pub actions: Vec<(Action, String)>,
 }
 
 pub struct DiskPolicy {
@@ -33,6 +33,8 @@ pub struct DiskPolicy {
     dir: PathBuf,
     level: Level,
     over_size: bool,
+    /// Thresholds checked against the file system's size once.
+    sized: bool,
 }
 
 impl DiskPolicy {
@@ -50,38 +52,71 @@ impl DiskPolicy {
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
             level: Level::Ok,
             over_size: false,
+            sized: false,
         }
     }
 
-    /// Checks free space and the database's size; runs the actions of any
-    /// condition newly entered.
+    /// Forgets the conditions seen (SIGUSR2): one still there fires again.
+    pub fn rearm(&mut self) {
+        self.level = Level::Ok;
+        self.over_size = false;
+    }
+
+    /// Checks free space and the database's size. A condition newly
+    /// entered gives its action; `rotate` is given at every check while
+    /// its condition lasts, since each step deletes only some events.
     pub fn check(&mut self, db_bytes: u64) -> Verdict {
         let mut verdict = Verdict::default();
         if let Some((free, total)) = free_space(&self.dir) {
+            self.fit_to(total);
             let level = self.level_for(free, total);
-            if level > self.level {
-                let (what, action) = match level {
-                    Level::AdminSpaceLeft => ("admin_space_left", &self.admin_space_left_action),
-                    _ => ("space_left", &self.space_left_action),
-                };
-                let why = format!(
-                    "{} MiB free on {}, below {what}",
-                    free >> 20,
-                    self.dir.display()
-                );
-                run(action, &why);
+            let action = match level {
+                Level::Ok => None,
+                Level::SpaceLeft => Some(("space_left", &self.space_left_action)),
+                Level::AdminSpaceLeft => Some(("admin_space_left", &self.admin_space_left_action)),
+            };
+            if let Some((what, action)) = action {
+                if level > self.level || *action == Action::Rotate {
+                    let why = format!(
+                        "{} MiB free on {}, below {what}",
+                        free >> 20,
+                        self.dir.display()
+                    );
+                    verdict.actions.push((action.clone(), why));
+                }
             }
             self.level = level;
-            verdict.suspend |= self.suspends_at(level);
         }
         let over = self.max_db_bytes > 0 && db_bytes > self.max_db_bytes;
-        if over && !self.over_size {
+        if over && (!self.over_size || self.max_db_size_action == Action::Rotate) {
             let why = format!("database is {} MiB, over max_db_size", db_bytes >> 20);
-            run(&self.max_db_size_action, &why);
+            verdict.actions.push((self.max_db_size_action.clone(), why));
         }
         self.over_size = over;
-        verdict.suspend |= over && self.max_db_size_action == Action::Suspend;
         verdict
+    }
+
+    /// A threshold the file system could never meet (75 MiB free on a
+    /// 20 MiB disk) would suspend storing from the first event: it is
+    /// lowered to a share of the disk, once, with a warning.
+    fn fit_to(&mut self, total: u64) {
+        if std::mem::replace(&mut self.sized, true) {
+            return;
+        }
+        for (name, space, share) in [
+            ("space_left", &mut self.space_left, 4),
+            ("admin_space_left", &mut self.admin_space_left, 8),
+        ] {
+            if space.bytes(total) >= total / 2 {
+                let fitted = Space::MiB((total / share) >> 20);
+                eprintln!(
+                    "raudit daemon: warning: {name} = {space} MiB does not fit {} ({} MiB in all); using {fitted} MiB",
+                    self.dir.display(),
+                    total >> 20
+                );
+                *space = fitted;
+            }
+        }
     }
 
     pub fn level_for(&self, free: u64, total: u64) -> Level {
@@ -93,17 +128,6 @@ impl DiskPolicy {
             Level::Ok
         }
     }
-
-    fn suspends_at(&self, level: Level) -> bool {
-        match level {
-            Level::Ok => false,
-            Level::SpaceLeft => self.space_left_action == Action::Suspend,
-            Level::AdminSpaceLeft => {
-                self.admin_space_left_action == Action::Suspend
-                    || self.space_left_action == Action::Suspend
-            }
-        }
-    }
 }
 
 /// (available bytes for root, total bytes) of the file system holding `dir`.
@@ -113,20 +137,39 @@ fn free_space(dir: &Path) -> Option<(u64, u64)> {
     Some((s.blocks_free() * frag, s.blocks() * frag))
 }
 
-/// Carries out an action. Suspending is the caller's part (see [`Verdict`]);
-/// `single` and `halt` ask init, as auditd does.
+/// Carries out an action's part outside the store: says why, and runs
+/// a script or asks init. Suspending and rotating are the writer's part.
 pub fn run(action: &Action, why: &str) {
     eprintln!("raudit daemon: {why}; action: {action}");
-    let spawn = |program: &Path, args: &[&str]| {
-        if let Err(e) = Command::new(program).args(args).spawn() {
-            eprintln!("raudit daemon: running {}: {e}", program.display());
-        }
-    };
     match action {
-        Action::Ignore | Action::Syslog | Action::Suspend => {}
-        Action::Exec(script) => spawn(script, &[]),
+        Action::Ignore | Action::Syslog | Action::Suspend | Action::Rotate => {}
+        Action::Exec(script) => exec(script),
         Action::Single => spawn(Path::new("/sbin/init"), &["1"]),
         Action::Halt => spawn(Path::new("/sbin/init"), &["0"]),
+    }
+}
+
+/// Runs an action's script as auditd does: no arguments, no shell, and an
+/// empty environment; only a root-owned script others cannot write.
+fn exec(script: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    match std::fs::metadata(script) {
+        Ok(m) if m.uid() == 0 && m.mode() & 0o022 == 0 => {
+            if let Err(e) = Command::new(script).env_clear().spawn() {
+                eprintln!("raudit daemon: running {}: {e}", script.display());
+            }
+        }
+        Ok(_) => eprintln!(
+            "raudit daemon: not running {}: it must belong to root and not be writable by others",
+            script.display()
+        ),
+        Err(e) => eprintln!("raudit daemon: running {}: {e}", script.display()),
+    }
+}
+
+fn spawn(program: &Path, args: &[&str]) {
+    if let Err(e) = Command::new(program).args(args).spawn() {
+        eprintln!("raudit daemon: running {}: {e}", program.display());
     }
 }
 
@@ -153,21 +196,26 @@ mod tests {
     }
 
     #[test]
-    fn suspend_applies_from_the_level_that_asks_for_it() {
-        let p = policy("space_left_action = syslog\nadmin_space_left_action = suspend\n");
-        assert!(!p.suspends_at(Level::SpaceLeft));
-        assert!(p.suspends_at(Level::AdminSpaceLeft));
-        assert!(!p.suspends_at(Level::Ok));
-    }
-
-    #[test]
-    fn max_db_size_fires_once_and_suspends_when_asked() {
+    fn max_db_size_fires_once_and_rotate_while_it_lasts() {
         let mut p = policy(
             "max_db_size = 1\nmax_db_size_action = suspend\nspace_left = 1\nadmin_space_left = 0\n",
         );
-        assert!(!p.check(1 << 19).suspend);
-        assert!(p.check(2 << 20).suspend);
-        assert!(p.over_size);
-        assert!(!p.check(1 << 10).suspend, "cleared");
+        assert!(p.check(1 << 19).actions.is_empty());
+        assert_eq!(p.check(2 << 20).actions[0].0, Action::Suspend);
+        assert!(p.check(2 << 20).actions.is_empty(), "once per episode");
+        assert!(p.check(1 << 10).actions.is_empty(), "cleared");
+        p.max_db_size_action = Action::Rotate;
+        assert_eq!(p.check(2 << 20).actions.len(), 1);
+        assert_eq!(p.check(2 << 20).actions.len(), 1, "each step deletes some");
+    }
+
+    #[test]
+    fn thresholds_larger_than_the_disk_are_fitted_to_it() {
+        let mut p = policy("space_left = 75\nadmin_space_left = 50\n");
+        let disk = 20 << 20;
+        p.fit_to(disk);
+        assert_eq!(p.space_left.bytes(disk), 5 << 20);
+        assert_eq!(p.level_for(10 << 20, disk), Level::Ok);
+        assert_eq!(p.level_for(1 << 20, disk), Level::AdminSpaceLeft);
     }
 }

@@ -11,21 +11,28 @@ mod lifecycle;
 mod lost;
 mod pipeline;
 mod reader;
+mod restart;
 mod writer;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rusqlite::types::Value;
 
 use crate::config::Config;
 use crate::netlink::{AuditSocket, NetlinkError};
 use crate::rules::dir::Report;
-use crate::store::{StoreError, Writer};
+use crate::store::{Encoder, StoreError, Writer};
 
 use pipeline::{Flags, Pipeline};
-use reader::Input;
-use writer::Output;
+use reader::{Budget, Input, Reader};
+use writer::{Message, Shared, WriterThread};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -75,15 +82,14 @@ pub enum DaemonError {
     Thread,
 }
 
-/// Queue sizes, in batches: records waiting for the assembler (a batch
-/// holds up to 512 datagrams), events waiting for the writer. They absorb
-/// bursts faster than the writer commits; once they are full the reader
-/// stops draining the socket, the socket overflows, and the kernel drops
-/// records and holds the processes it audits for backlog_wait_time. Memory
-/// is spent only while a burst lasts (about 400 MB at the peak of 200,000
-/// open() at 50k/s on 2 cores, benches/daemon_load.sh).
-const RECORD_QUEUE: usize = 2048;
-const EVENT_QUEUE: usize = 2048;
+/// Bytes of records waiting for the assembler. A burst the store cannot
+/// keep up with fills it in about half a second at the kernel's full rate;
+/// past it the reader keeps draining the socket and counts what it drops,
+/// rather than growing or letting the kernel stall audited processes.
+const RECORD_QUEUE_BYTES: usize = 16 << 20;
+/// Batches of rows waiting for the writer (each from one reader batch of
+/// at most 256 KiB of records, smaller once compressed).
+const WRITER_QUEUE: usize = 64;
 /// Room for ~0.1 s of records at full speed: if the reader is ever
 /// descheduled that long the kernel waits instead of overrunning the socket
 /// (an overrun drops records and makes kauditd back off).
@@ -94,21 +100,34 @@ const PRIORITY_BOOST: i32 = 4;
 
 struct Signals {
     stop: Arc<AtomicBool>,
-    /// SIGHUP (reload) and SIGUSR2 (resume, as auditd's).
+    /// SIGHUP: reload the configuration and the rules.
     reload: Arc<AtomicBool>,
+    /// SIGUSR2: resume storing after a suspension, as auditd's.
+    resume: Arc<AtomicBool>,
 }
 
 fn signals() -> Result<Signals, DaemonError> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR2};
-    let stop = Arc::new(AtomicBool::new(false));
-    let reload = Arc::new(AtomicBool::new(false));
-    for sig in [SIGTERM, SIGINT] {
-        signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(DaemonError::Signal)?;
-    }
-    for sig in [SIGHUP, SIGUSR2] {
-        signal_hook::flag::register(sig, Arc::clone(&reload)).map_err(DaemonError::Signal)?;
-    }
-    Ok(Signals { stop, reload })
+    let flag = |sigs: &[i32]| -> Result<Arc<AtomicBool>, DaemonError> {
+        let f = Arc::new(AtomicBool::new(false));
+        for sig in sigs {
+            signal_hook::flag::register(*sig, Arc::clone(&f)).map_err(DaemonError::Signal)?;
+        }
+        Ok(f)
+    };
+    Ok(Signals {
+        stop: flag(&[SIGTERM, SIGINT])?,
+        reload: flag(&[SIGHUP])?,
+        resume: flag(&[SIGUSR2])?,
+    })
+}
+
+/// The threads beside the assembler, and how to stop them.
+struct Threads {
+    reader: JoinHandle<AuditSocket>,
+    reader_stop: Arc<AtomicBool>,
+    writer: JoinHandle<Result<(), StoreError>>,
+    poller_stop: Arc<AtomicBool>,
 }
 
 pub fn run(opts: &Options) -> Result<(), DaemonError> {
@@ -120,16 +139,7 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     let store = Writer::open(&config.db)?;
     let mut control = AuditSocket::open()?;
     let found = control.get_status()?;
-    let mut events_sock = AuditSocket::open()?;
-    // The kernel reports twice the size set (its bookkeeping share).
-    let got = events_sock.set_receive_buffer(RECEIVE_BUFFER) / 2;
-    if got < RECEIVE_BUFFER {
-        eprintln!(
-            "raudit daemon: receive buffer is {got} bytes, not {RECEIVE_BUFFER}: bursts \
-             may be lost sooner (SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it \
-             net.core.rmem_max caps the buffer)"
-        );
-    }
+    let mut events_sock = events_socket()?;
     boost_priority();
     let mode = if opts.observe { "observe" } else { "primary" };
     let registration = if opts.observe {
@@ -144,34 +154,24 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
         .is_some()
         .then(|| load_rules(&config.rules_dir));
     let node = node_name(config);
+    let previous = restart::Previous::read(&store, node.as_deref());
+    let encoder = Encoder::new(store.dict_state()?);
 
-    let (rec_tx, rec_rx) = mpsc::sync_channel::<Vec<Input>>(RECORD_QUEUE);
-    let (out_tx, out_rx) = mpsc::sync_channel::<Vec<Output>>(EVENT_QUEUE);
-    let policy = writer::Policy {
-        disk_full: config.disk_full_action.clone(),
-        disk_error: config.disk_error_action.clone(),
-        durability: config.durability(),
-    };
-    let writer = std::thread::Builder::new()
-        .name("raudit-writer".into())
-        .spawn(move || writer::run(store, out_rx, policy))
-        .map_err(DaemonError::Signal)?;
-    let reader_stop = Arc::new(AtomicBool::new(false));
-    let reader = {
-        let stop = Arc::clone(&reader_stop);
-        let tx = rec_tx.clone();
-        std::thread::Builder::new()
-            .name("raudit-reader".into())
-            .spawn(move || reader::run(events_sock, tx, stop))
-            .map_err(DaemonError::Signal)?
-    };
+    let shared = Arc::new(Shared::default());
+    let budget = Budget::new(RECORD_QUEUE_BYTES);
+    let (rec_tx, rec_rx) = mpsc::channel::<Input>();
+    let (out_tx, out_rx) = mpsc::sync_channel::<Message>(WRITER_QUEUE);
     let (lost_tx, lost_rx) = mpsc::channel();
-    let poller_stop = Arc::new(AtomicBool::new(false));
-    let poller = AuditSocket::open()?;
-    lost::spawn(poller, found.lost, lost_tx, Arc::clone(&poller_stop))
-        .map_err(DaemonError::Signal)?;
-
-    let mut pipeline = Pipeline::new(config, node, out_tx, lost_rx);
+    let threads = spawn_threads(
+        config,
+        store,
+        Reader::new(events_sock, rec_tx, Arc::clone(&budget)),
+        out_rx,
+        Arc::clone(&shared),
+        (found.lost, lost_tx),
+    )?;
+    let mut pipeline = Pipeline::new(config, node, encoder, out_tx, budget, shared, lost_rx);
+    previous.apply(&mut pipeline, &found);
     pipeline.emit(lifecycle::start_event(&config.db, mode));
     if let Some(Ok(report)) = &rules {
         pipeline.emit(lifecycle::rules_event(&config.rules_dir, report));
@@ -181,38 +181,112 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     let flags = Flags {
         stop: &signals.stop,
         reload: &signals.reload,
+        resume: &signals.resume,
     };
     pipeline.run_until(&rec_rx, flags, |p| reload(opts, p));
+    shutdown(opts, mode, pipeline, rec_rx, threads, control, registration)
+}
 
-    // Shutdown. Release the audit pid first, so the kernel holds new records
-    // for the next daemon instead of sending them to a socket nobody reads;
-    // then take what is already queued, flush, and commit.
-    reader_stop.store(true, Ordering::Relaxed);
-    // Under load the reader may be waiting to hand on a batch: keep taking
-    // them until it has stopped, or it would wait forever on a queue that
-    // nobody reads any more.
-    while !reader.is_finished() {
-        if let Ok(batch) = rec_rx.recv_timeout(std::time::Duration::from_millis(20)) {
-            pipeline.take(batch);
+/// The socket records arrive on, with a receive buffer large enough for
+/// bursts.
+fn events_socket() -> Result<AuditSocket, DaemonError> {
+    let sock = AuditSocket::open()?;
+    // The kernel reports twice the size set (its bookkeeping share).
+    let got = sock.set_receive_buffer(RECEIVE_BUFFER) / 2;
+    if got < RECEIVE_BUFFER {
+        eprintln!(
+            "raudit daemon: receive buffer is {got} bytes, not {RECEIVE_BUFFER}: bursts \
+             may be lost sooner (SO_RCVBUFFORCE needs CAP_NET_ADMIN; without it \
+             net.core.rmem_max caps the buffer)"
+        );
+    }
+    Ok(sock)
+}
+
+fn spawn_threads(
+    config: &Config,
+    store: Writer,
+    reader: Reader,
+    out_rx: mpsc::Receiver<Message>,
+    shared: Arc<Shared>,
+    (lost_seen, lost_tx): (u32, mpsc::Sender<lost::Growth>),
+) -> Result<Threads, DaemonError> {
+    let policy = writer::Policy {
+        disk_full: config.disk_full_action.clone(),
+        disk_error: config.disk_error_action.clone(),
+        durability: config.durability(),
+    };
+    let thread = WriterThread::new(store, policy, disk::DiskPolicy::new(config), shared);
+    let writer = std::thread::Builder::new()
+        .name("raudit-writer".into())
+        .spawn(move || thread.run(out_rx))
+        .map_err(DaemonError::Signal)?;
+    let reader_stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&reader_stop);
+    let reader = std::thread::Builder::new()
+        .name("raudit-reader".into())
+        .spawn(move || reader.run(stop))
+        .map_err(DaemonError::Signal)?;
+    let poller_stop = Arc::new(AtomicBool::new(false));
+    lost::spawn(
+        AuditSocket::open()?,
+        lost_seen,
+        lost_tx,
+        Arc::clone(&poller_stop),
+    )
+    .map_err(DaemonError::Signal)?;
+    Ok(Threads {
+        reader,
+        reader_stop,
+        writer,
+        poller_stop,
+    })
+}
+
+/// Release the audit pid first, so the kernel holds new records for the
+/// next daemon instead of sending them to a socket nobody reads; then
+/// take what is already queued, complete every open event, record what
+/// is pending (gaps, a suspension, the lost counter), DAEMON_END last,
+/// and wait for the writer to commit it.
+fn shutdown(
+    opts: &Options,
+    mode: &str,
+    mut pipeline: Pipeline,
+    rec_rx: mpsc::Receiver<Input>,
+    threads: Threads,
+    mut control: AuditSocket,
+    registration: Option<lifecycle::Registration>,
+) -> Result<(), DaemonError> {
+    threads.reader_stop.store(true, Ordering::Relaxed);
+    // The reader may be handing on a batch: keep taking them until it has
+    // stopped.
+    while !threads.reader.is_finished() {
+        if let Ok(item) = rec_rx.recv_timeout(std::time::Duration::from_millis(20)) {
+            pipeline.take(item);
         }
     }
-    let mut events_sock = reader.join().map_err(|_| DaemonError::Thread)?;
+    let mut events_sock = threads.reader.join().map_err(|_| DaemonError::Thread)?;
     let release = match &registration {
         Some(reg) => lifecycle::unregister(&mut control, reg),
         None => Ok(()),
     };
-    drop(rec_tx);
-    while let Ok(batch) = rec_rx.try_recv() {
-        pipeline.take(batch);
+    while let Ok(item) = rec_rx.try_recv() {
+        pipeline.take(item);
     }
-    reader::drain(&mut events_sock, |batch| pipeline.take(batch));
-    poller_stop.store(true, Ordering::Relaxed);
+    reader::drain(&mut events_sock, |batch| {
+        pipeline.take(Input::Records(batch))
+    });
+    threads.poller_stop.store(true, Ordering::Relaxed);
     pipeline.finish();
-    pipeline.emit(lifecycle::end_event(&config.db, mode));
+    if let Ok(status) = control.get_status() {
+        pipeline.set_state("kernel_lost", Value::Integer(i64::from(status.lost)));
+    }
+    pipeline.emit(lifecycle::end_event(&opts.config.db, mode));
     pipeline.send();
     drop(pipeline);
-    writer.join().map_err(|_| DaemonError::Thread)??;
+    let stored = threads.writer.join().map_err(|_| DaemonError::Thread)?;
     release?;
+    stored?;
     Ok(())
 }
 
@@ -318,7 +392,7 @@ fn reload(opts: &Options, pipeline: &mut Pipeline) {
         std::thread::spawn(move || load_rules(&rules_dir));
     }
     let Some(path) = &opts.config_path else {
-        pipeline.reconfigure(&opts.config, node_name(&opts.config));
+        pipeline.reconfigure(node_name(&opts.config));
         return;
     };
     match Config::load(path) {
@@ -331,7 +405,7 @@ fn reload(opts: &Options, pipeline: &mut Pipeline) {
                     new.db.display()
                 );
             }
-            pipeline.reconfigure(&new, node_name(&new));
+            pipeline.reconfigure(node_name(&new));
             eprintln!("raudit daemon: reloaded {}", path.display());
         }
         Err(e) => {

@@ -13,6 +13,9 @@ use std::time::{Duration, Instant};
 pub struct Gap {
     pub first: u64,
     pub last: u64,
+    /// Serials the daemon missed while it was not running: the gap right
+    /// after the serial the store held last.
+    pub restart: bool,
 }
 
 impl Gap {
@@ -27,6 +30,8 @@ pub struct SerialTracker {
     /// never wrap and never overlap.
     missing: BTreeMap<u32, (u32, Instant)>,
     grace: Duration,
+    /// The first serial after the one stored last before this run.
+    resumed_at: Option<u32>,
 }
 
 impl SerialTracker {
@@ -35,7 +40,17 @@ impl SerialTracker {
             high: None,
             missing: BTreeMap::new(),
             grace,
+            resumed_at: None,
         }
+    }
+
+    /// Continues from the serial the store holds last (before a restart):
+    /// what is missing between it and the first serial seen now was
+    /// missed while no daemon ran.
+    pub fn resume_after(&mut self, serial: u64) {
+        let s = serial as u32;
+        self.high = Some(s);
+        self.resumed_at = Some(s.wrapping_add(1));
     }
 
     pub fn see(&mut self, serial: u64, now: Instant) {
@@ -98,6 +113,7 @@ impl SerialTracker {
                 self.missing.remove(&f).map(|(l, _)| Gap {
                     first: u64::from(f),
                     last: u64::from(l),
+                    restart: self.resumed_at == Some(f),
                 })
             })
             .collect()

@@ -9,14 +9,16 @@
 mod gaps;
 mod log;
 mod release;
+mod stream;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 use crate::record::{types, EventId, Record};
 pub use gaps::{Gap, SerialTracker};
 pub use log::{LogEvents, LOG_TIMEOUT};
 pub use release::Release;
+pub use stream::{Limits, Note, PieceKind, PieceRef, Stream};
 
 /// A complete event: its records in arrival order, EOE excluded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,20 @@ impl Event {
     pub fn first(&self, rtype: u32) -> Option<&Record> {
         self.records.iter().find(|r| r.rtype == rtype)
     }
+
+    /// Every rule key of the event, in the order first seen: the `key=`
+    /// fields, several joined by \x01 in one.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        for k in self.records.iter().filter_map(|r| r.text_of("key")) {
+            for k in k.split(crate::record::KEY_SEPARATOR) {
+                if !k.is_empty() && !keys.iter().any(|have| have == k) {
+                    keys.push(k.to_string());
+                }
+            }
+        }
+        keys
+    }
 }
 
 type Key = (Option<String>, EventId);
@@ -48,6 +64,13 @@ struct Open {
 
 pub struct Assembler {
     open: HashMap<Key, Open>,
+    /// Open events by the time they were touched, oldest first; an entry
+    /// is stale once its event was touched again or closed. With
+    /// `by_id`, nothing scans every open event per record (a log whose
+    /// events never close would take quadratic time).
+    by_touch: VecDeque<(Instant, u64, Key)>,
+    /// The ids of the open events, with their seq.
+    by_id: BTreeSet<(EventId, u64)>,
     timeout: Duration,
     serials: SerialTracker,
     next_seq: u64,
@@ -58,6 +81,8 @@ impl Assembler {
     pub fn new(timeout: Duration) -> Assembler {
         Assembler {
             open: HashMap::new(),
+            by_touch: VecDeque::new(),
+            by_id: BTreeSet::new(),
             timeout,
             serials: SerialTracker::new(timeout * 2),
             next_seq: 0,
@@ -75,7 +100,7 @@ impl Assembler {
         }
         let key = (record.node.clone(), record.id);
         if record.rtype == types::EOE {
-            return self.open.remove(&key).map(|o| o.event);
+            return self.close(&key);
         }
         if types::is_single_record(record.rtype) && !self.open.contains_key(&key) {
             return Some(single(record));
@@ -92,29 +117,45 @@ impl Assembler {
         });
         if open.seq == seq {
             self.next_seq += 1;
+            self.by_id.insert((record.id, seq));
+        }
+        if open.touched != now || open.seq == seq {
+            self.by_touch.push_back((now, open.seq, key.clone()));
         }
         open.touched = now;
         let last = types::ends_event(record.rtype);
         open.event.records.push(record);
         if last {
-            return self.open.remove(&key).map(|o| o.event);
+            return self.close(&key);
         }
         None
     }
 
-    /// Events that waited longer than the timeout for their EOE.
+    fn close(&mut self, key: &Key) -> Option<Event> {
+        let open = self.open.remove(key)?;
+        self.by_id.remove(&(open.event.id, open.seq));
+        Some(open.event)
+    }
+
+    /// Events that waited longer than the timeout for their EOE, in the
+    /// order they began.
     pub fn expire(&mut self, now: Instant) -> Vec<Event> {
-        let timeout = self.timeout;
-        let stale: Vec<Key> = self
-            .open
-            .iter()
-            .filter(|(_, o)| now.duration_since(o.touched) >= timeout)
-            .map(|(k, _)| k.clone())
-            .collect();
-        let mut out: Vec<Open> = stale
-            .into_iter()
-            .filter_map(|k| self.open.remove(&k))
-            .collect();
+        let mut out: Vec<Open> = Vec::new();
+        while let Some((at, _, _)) = self.by_touch.front() {
+            if now.saturating_duration_since(*at) < self.timeout {
+                break;
+            }
+            let (at, seq, key) = self.by_touch.pop_front().expect("front");
+            let live = self
+                .open
+                .get(&key)
+                .is_some_and(|o| o.seq == seq && o.touched == at);
+            if live {
+                let open = self.open.remove(&key).expect("live");
+                self.by_id.remove(&(open.event.id, open.seq));
+                out.push(open);
+            }
+        }
         out.sort_by_key(|o| o.seq);
         out.into_iter().map(|o| o.event).collect()
     }
@@ -127,6 +168,8 @@ impl Assembler {
     /// Everything still open, at shutdown; and every gap still pending.
     pub fn flush(&mut self) -> (Vec<Event>, Vec<Gap>) {
         let mut out: Vec<Open> = self.open.drain().map(|(_, o)| o).collect();
+        self.by_id.clear();
+        self.by_touch.clear();
         out.sort_by_key(|o| o.seq);
         (
             out.into_iter().map(|o| o.event).collect(),
@@ -137,7 +180,7 @@ impl Assembler {
 
     /// The oldest event still being assembled.
     pub fn oldest_open(&self) -> Option<EventId> {
-        self.open.keys().map(|(_, id)| *id).min()
+        self.by_id.first().map(|(id, _)| *id)
     }
 
     pub fn open_count(&self) -> usize {

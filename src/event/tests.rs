@@ -107,10 +107,37 @@ fn corpus_lost_messages_are_reported_as_a_gap() {
         gaps,
         vec![Gap {
             first: 50,
-            last: 58
+            last: 58,
+            restart: false,
         }]
     );
     assert_eq!(gaps[0].count(), 9);
+}
+
+#[test]
+fn the_gap_after_the_last_stored_serial_is_a_restart_gap() {
+    let mut t = SerialTracker::new(Duration::from_millis(1));
+    let now = Instant::now();
+    t.resume_after(100);
+    for s in [130, 131, 140] {
+        t.see(s, now);
+    }
+    let gaps = t.expired(now + Duration::from_secs(1));
+    assert_eq!(
+        gaps,
+        vec![
+            Gap {
+                first: 101,
+                last: 129,
+                restart: true,
+            },
+            Gap {
+                first: 132,
+                last: 139,
+                restart: false,
+            }
+        ]
+    );
 }
 
 #[test]
@@ -133,11 +160,13 @@ fn a_late_serial_inside_a_gap_splits_it() {
         vec![
             Gap {
                 first: 11,
-                last: 11
+                last: 11,
+                restart: false,
             },
             Gap {
                 first: 13,
-                last: 14
+                last: 14,
+                restart: false,
             }
         ]
     );

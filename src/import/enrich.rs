@@ -4,8 +4,6 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rusqlite::{Connection, OptionalExtension};
-
 use crate::event::Event;
 use crate::record::{EventId, Record};
 
@@ -66,40 +64,6 @@ pub fn decode(text: &str) -> Extras {
     text.lines()
         .map(|l| l.strip_prefix('+').map(str::to_string))
         .collect()
-}
-
-/// Reads events' enrichment back for search, if the store has any.
-pub struct Lookup<'c> {
-    conn: &'c Connection,
-    bodies: std::cell::RefCell<crate::store::BodyReader>,
-}
-
-impl<'c> Lookup<'c> {
-    /// `None` when the store holds no enrichment (then search asks nothing).
-    pub fn new(conn: &'c Connection) -> Option<Lookup<'c>> {
-        let any: Option<i64> = conn
-            .query_row("SELECT 1 FROM enrichment LIMIT 1", [], |r| r.get(0))
-            .optional()
-            .ok()
-            .flatten();
-        any.map(|_| Lookup {
-            conn,
-            bodies: Default::default(),
-        })
-    }
-
-    pub fn get(&self, event: &Event) -> Option<Extras> {
-        let mut bodies = self.bodies.borrow_mut();
-        let id = crate::store::find_event(self.conn, &mut bodies, event).ok()??;
-        let text: String = self
-            .conn
-            .prepare_cached("SELECT records FROM enrichment WHERE event_id = ?1")
-            .ok()?
-            .query_row([id], |r| r.get(0))
-            .optional()
-            .ok()??;
-        Some(decode(&text))
-    }
 }
 
 #[cfg(test)]

@@ -24,8 +24,6 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use rusqlite::Connection;
-
 use crate::event::{Event, LogEvents};
 use crate::record::{parse_log_line, EventId, Record};
 use crate::store::{self, StoreError, Writer};
@@ -201,31 +199,24 @@ pub fn import(
         }));
     };
     let mut writer = Writer::open(db)?;
-    let conn = store::open_writable(db)?;
     let mut summary = Summary {
         files,
         ..Summary::default()
     };
     let mut batch = Batch::default();
-    let mut bodies = store::BodyReader::new();
-    let err = store::sqlite_err(db);
     for event in LogEvents::new(std::iter::once(first).chain(&mut lines)) {
         summary.events += 1;
         let extras = pending.borrow_mut().take(&event);
-        if batch.holds(&event)
-            || store::find_event(&conn, &mut bodies, &event)
-                .map_err(&err)?
-                .is_some()
-        {
+        if batch.holds(&event) || writer.contains(&event)? {
             summary.duplicates += 1;
             continue;
         }
         batch.push(event, extras);
         if batch.events.len() >= BATCH {
-            summary.added += batch.write(&mut writer, &conn, &mut bodies, db)?;
+            summary.added += batch.write(&mut writer)?;
         }
     }
-    summary.added += batch.write(&mut writer, &conn, &mut bodies, db)?;
+    summary.added += batch.write(&mut writer)?;
     summary.records = lines.records;
     summary.skipped = lines.skipped;
     if let Some(e) = lines.error.take() {
@@ -240,7 +231,7 @@ pub fn import(
 #[derive(Default)]
 struct Batch {
     events: Vec<Event>,
-    extras: Vec<Option<enrich::Extras>>,
+    extras: Vec<Option<String>>,
     keys: HashSet<(i64, u64, Option<String>, String)>,
 }
 
@@ -250,7 +241,7 @@ impl Batch {
             event.id.time_ms(),
             event.id.serial,
             event.node.clone(),
-            store::body_text(event),
+            store::body_text(&event.records),
         )
     }
 
@@ -261,48 +252,21 @@ impl Batch {
     fn push(&mut self, event: Event, extras: Option<enrich::Extras>) {
         self.keys.insert(Self::key(&event));
         self.events.push(event);
-        self.extras.push(extras);
+        self.extras.push(extras.as_ref().map(enrich::encode));
     }
 
-    /// Writes the events, then the enrichment of those that have any.
-    fn write(
-        &mut self,
-        writer: &mut Writer,
-        conn: &Connection,
-        bodies: &mut store::BodyReader,
-        db: &Path,
-    ) -> Result<u64, StoreError> {
+    /// Writes the events with their enrichment, in one transaction.
+    fn write(&mut self, writer: &mut Writer) -> Result<u64, StoreError> {
         let n = self.events.len() as u64;
         if n > 0 {
-            writer.write(&self.events, &[])?;
-            self.write_enrichment(conn, bodies)
-                .map_err(store::sqlite_err(db))?;
+            let rows: Vec<(&Event, Option<String>)> =
+                self.events.iter().zip(self.extras.drain(..)).collect();
+            writer.write_imported(&rows, &[])?;
         }
         self.events.clear();
         self.extras.clear();
         self.keys.clear();
         Ok(n)
-    }
-
-    fn write_enrichment(
-        &self,
-        conn: &Connection,
-        bodies: &mut store::BodyReader,
-    ) -> rusqlite::Result<()> {
-        if self.extras.iter().all(Option::is_none) {
-            return Ok(());
-        }
-        let tx = conn.unchecked_transaction()?;
-        for (event, extras) in self.events.iter().zip(&self.extras) {
-            let Some(extras) = extras else { continue };
-            if let Some(id) = store::find_event(&tx, bodies, event)? {
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO enrichment (event_id, records) VALUES (?1, ?2)",
-                )?
-                .execute(rusqlite::params![id, enrich::encode(extras)])?;
-            }
-        }
-        tx.commit()
     }
 }
 

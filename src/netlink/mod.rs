@@ -1,6 +1,7 @@
 //! The NETLINK_AUDIT socket: the one place that owns it, sends requests,
 //! waits for ACKs and turns NLMSG_ERROR into typed errors naming the request.
 
+pub mod burst;
 pub mod frame;
 pub mod sys;
 

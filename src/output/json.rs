@@ -22,8 +22,15 @@ use crate::rules::arch;
 /// The version of the schema: the value of every event's `schema` field.
 pub const SCHEMA: u32 = 1;
 
-pub fn print(out: &mut impl Write, event: &Event, enrichment: Enrichment<'_>) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &EventJson::of(event, enrichment))?;
+pub fn print(
+    out: &mut impl Write,
+    event: &Event,
+    enrichment: Enrichment<'_>,
+    complete: bool,
+) -> io::Result<()> {
+    let mut json = EventJson::of(event, enrichment);
+    json.complete = complete;
+    serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)
 }
 
@@ -40,6 +47,9 @@ struct EventJson<'a> {
     serial: u64,
     /// The host that logged the event; null for this one.
     node: Option<&'a str>,
+    /// False while the daemon may still add records to the event (its
+    /// EOE has not come, nor its timeout); true once it is final.
+    complete: bool,
     /// Every key of the event's rules.
     keys: Vec<String>,
     /// The system call's name for its architecture (null if unknown).
@@ -84,7 +94,8 @@ impl<'a> EventJson<'a> {
             msec: event.id.msec,
             serial: event.id.serial,
             node: event.node.as_deref(),
-            keys: crate::store::event_keys(event),
+            complete: true,
+            keys: event.keys(),
             syscall: machine
                 .and_then(|m| m.syscalls())
                 .zip(syscall_nr)

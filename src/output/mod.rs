@@ -43,6 +43,9 @@ pub struct Options {
     pub escape: Escape,
     /// The csv form's optional columns.
     pub extra: csv::Extra,
+    /// The event is still open in the store: records may yet join it
+    /// (JSON says `"complete": false`).
+    pub open: bool,
 }
 
 /// What auditd's enriched log format wrote after each record's `\x1d`
@@ -65,7 +68,7 @@ pub fn print_event_with(
         Format::Default => default(out, event, options.escape),
         Format::Raw => raw(out, event, enrichment),
         Format::Interpret => interpreted(out, event, options.escape, enrichment),
-        Format::Json => json::print(out, event, enrichment),
+        Format::Json => json::print(out, event, enrichment, !options.open),
         Format::Csv => csv::print(out, event, options.escape, enrichment, options.extra),
         Format::Text => text::print(out, event, options.escape, enrichment),
     }
@@ -151,17 +154,31 @@ fn interpreted(
     out.write_all(&text)
 }
 
+/// One loss row: `TIME KIND count=N [serials=FIRST-LAST] [since=TIME] DETAIL`.
 pub fn print_loss(out: &mut impl Write, loss: &LossRow) -> io::Result<()> {
-    let time = Local
-        .timestamp_millis_opt(loss.time_ms)
-        .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
-        .unwrap_or_default();
-    writeln!(
+    let time = |ms: i64| {
+        Local
+            .timestamp_millis_opt(ms)
+            .single()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
+            .unwrap_or_default()
+    };
+    write!(
         out,
-        "{time} {} count={} {}",
-        loss.kind, loss.count, loss.detail
-    )
+        "{} {} count={}",
+        time(loss.time_ms),
+        loss.kind,
+        loss.count
+    )?;
+    match (loss.first_serial, loss.last_serial) {
+        (Some(f), Some(l)) => write!(out, " serials={f}-{l}")?,
+        (Some(s), None) | (None, Some(s)) => write!(out, " serials={s}")?,
+        (None, None) => {}
+    }
+    if let Some(start) = loss.start_ms {
+        write!(out, " since={}", time(start))?;
+    }
+    writeln!(out, " {}", loss.detail)
 }
 
 /// The records of event `serial` in an auditd log's text, and what an

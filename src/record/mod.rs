@@ -6,7 +6,7 @@ pub mod types;
 
 use std::sync::OnceLock;
 
-pub use parse::{parse_log_line, parse_payload};
+pub use parse::{parse_log_line, parse_payload, visit_fields};
 
 /// The identity the kernel stamps on every record of one event:
 /// `audit(SEC.MSEC:SERIAL)`.
@@ -29,6 +29,9 @@ impl std::fmt::Display for EventId {
         write!(f, "{}.{:03}:{}", self.sec, self.msec, self.serial)
     }
 }
+
+/// How the kernel joins several rule keys in one `key=` field.
+pub const KEY_SEPARATOR: &str = "\x01";
 
 /// One `name=value` pair; `value` is the text as written (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]

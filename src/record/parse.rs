@@ -69,10 +69,57 @@ fn build(rtype: u32, node: Option<String>, text: String) -> Record {
 
 /// The fields of a record's text (none when its header is bad).
 pub(super) fn fields_of(text: &str) -> (Vec<Field>, Option<String>) {
+    let mut fields = Vec::new();
+    let error = visit_fields(text, |name, value| fields.push(field(name, value)));
+    (fields, error)
+}
+
+/// Calls `each(name, raw value)` for every field of a record's text, in
+/// order, borrowing from the text (nothing is allocated): the one
+/// tokenizer behind [`Record::fields`] and the store's promoted columns.
+/// Returns why the body did not parse to its end, if it did not; a bad
+/// header yields no fields.
+pub fn visit_fields<'a>(text: &'a str, mut each: impl FnMut(&'a str, &'a str)) -> Option<String> {
     match parse_header(text) {
-        Ok((_, body)) => parse_fields(body),
-        Err(_) => (Vec::new(), None),
+        Ok((_, body)) => visit_body(body, &mut each).1,
+        Err(_) => None,
     }
+}
+
+/// Splits a body into fields. Values are runs of non-space characters, or
+/// quoted with `"` or `'`. A user record's `msg='...'` is parsed again and its
+/// fields passed on in its place, since that is where its `op`, `exe` and
+/// `res` live. Returns how many fields were passed on, and the error.
+fn visit_body<'a>(
+    body: &'a str,
+    each: &mut impl FnMut(&'a str, &'a str),
+) -> (usize, Option<String>) {
+    let mut count = 0;
+    let mut error = None;
+    let mut rest = body.trim_start();
+    while !rest.is_empty() {
+        let (token, tail) = match next_token(rest) {
+            Ok(t) => t,
+            Err(e) => return (count, error.or(Some(e))),
+        };
+        rest = tail.trim_start();
+        let Some((name, value)) = token.split_once('=') else {
+            continue; // free text inside a user message
+        };
+        if name == "msg" && value.starts_with('\'') && value.len() >= 2 {
+            let (inner, inner_err) = visit_body(&value[1..value.len() - 1], each);
+            if inner == 0 {
+                each(name, value);
+                count += 1;
+            }
+            count += inner;
+            error = error.or(inner_err);
+        } else {
+            each(name, value);
+            count += 1;
+        }
+    }
+    (count, error)
 }
 
 /// Splits `audit(1700000000.123:456): body` into the id and the body.
@@ -102,39 +149,6 @@ fn parse_header(text: &str) -> Result<(EventId, &str), String> {
 fn excerpt(text: &str) -> &str {
     let end = text.char_indices().nth(40).map_or(text.len(), |(i, _)| i);
     &text[..end]
-}
-
-/// Splits a body into fields. Values are runs of non-space characters, or
-/// quoted with `"` or `'`. A user record's `msg='...'` is parsed again and its
-/// fields appended, since that is where its `op`, `exe` and `res` live.
-fn parse_fields(body: &str) -> (Vec<Field>, Option<String>) {
-    let mut fields = Vec::new();
-    let mut error = None;
-    let mut rest = body.trim_start();
-    while !rest.is_empty() {
-        let (token, tail) = match next_token(rest) {
-            Ok(t) => t,
-            Err(e) => {
-                error = Some(e);
-                break;
-            }
-        };
-        rest = tail.trim_start();
-        let Some((name, value)) = token.split_once('=') else {
-            continue; // free text inside a user message
-        };
-        if name == "msg" && value.starts_with('\'') && value.len() >= 2 {
-            let (inner, inner_err) = parse_fields(&value[1..value.len() - 1]);
-            if inner.is_empty() {
-                fields.push(field(name, value));
-            }
-            fields.extend(inner);
-            error = error.or(inner_err);
-        } else {
-            fields.push(field(name, value));
-        }
-    }
-    (fields, error)
 }
 
 fn field(name: &str, value: &str) -> Field {

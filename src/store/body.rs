@@ -1,23 +1,28 @@
 //! Event bodies: every record's text, one `TYPE text` line per record, kept
 //! verbatim but stored compressed. Audit records repeat most of their text
-//! (field names, the same exe, cwd and paths), so each writer trains a zstd
-//! dictionary on the first bodies it writes and compresses each body alone
+//! (field names, the same exe, cwd and paths), so the daemon trains a zstd
+//! dictionary on the first bodies it stores and compresses each body alone
 //! with it: any event still reads back by itself, in microseconds.
 //!
-//! A body row holds either the text (rows written before a dictionary
-//! existed, or by older versions) or a zstd frame and the id of its
-//! dictionary in `body_dict`.
+//! A body is stored as the text (before a dictionary exists, or when the
+//! codec fails) or as a zstd frame with the id of its dictionary in
+//! `body_dict`. An event whose records arrived in several pieces keeps the
+//! first piece in its row and the others in `body_more`, each encoded alone.
+//!
+//! Encoding needs no database: it runs beside the writer (on the daemon's
+//! assembler thread), and a newly trained dictionary travels to the writer
+//! with the first rows that use it.
 
 use std::collections::HashMap;
 
-use rusqlite::types::{Type, Value, ValueRef};
-use rusqlite::{Connection, OptionalExtension, Transaction};
+use rusqlite::types::{ToSqlOutput, Type, ValueRef};
+use rusqlite::Connection;
 
-use crate::event::Event;
+use crate::record::Record;
 
-/// zstd's level: its default, a good trade of speed for size at the daemon's
-/// write rates.
-const LEVEL: i32 = 3;
+/// zstd's level. With a trained dictionary, level 1 compresses audit
+/// records almost as well as the default (3) in half the time.
+const LEVEL: i32 = 1;
 /// A dictionary's largest size.
 const DICT_BYTES: usize = 16 * 1024;
 /// Bytes of bodies sampled before a dictionary is trained. zstd advises
@@ -25,102 +30,158 @@ const DICT_BYTES: usize = 16 * 1024;
 /// gives most of the gain (on 50,000 open() events: 10.6x against 11.0x)
 /// and starts compressing four times sooner.
 const SAMPLE_BYTES: usize = 25 * DICT_BYTES;
-/// No body is larger (the kernel's records are at most 8 KiB each).
+/// No body is larger (the kernel's records are at most 8 KiB each, and an
+/// event's records are capped).
 const MAX_BODY: usize = 64 << 20;
 
-/// An event's records as the store keeps them: one `TYPE text` per line.
-pub fn body_text(event: &Event) -> String {
-    let mut body = String::with_capacity(event.records.iter().map(|r| r.text.len() + 6).sum());
-    for r in &event.records {
-        body.push_str(&r.rtype.to_string());
-        body.push(' ');
-        body.push_str(&r.text);
-        body.push('\n');
+/// Records as the store keeps them: one `TYPE text` per line.
+pub fn body_text(records: &[Record]) -> String {
+    let mut body = String::with_capacity(records.iter().map(|r| r.text.len() + 6).sum());
+    for r in records {
+        append_line(&mut body, r);
     }
     body
 }
 
-/// A trained dictionary in use by a writer.
+fn append_line(body: &mut String, r: &Record) {
+    use std::fmt::Write;
+    let _ = write!(body, "{} ", r.rtype);
+    body.push_str(&r.text);
+    body.push('\n');
+}
+
+/// A body as stored: the text, or a zstd frame and its dictionary's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    Text(String),
+    Frame { bytes: Vec<u8>, dict: i64 },
+}
+
+impl Stored {
+    pub fn len(&self) -> usize {
+        match self {
+            Stored::Text(t) => t.len(),
+            Stored::Frame { bytes, .. } => bytes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The SQL value and dictionary id to bind.
+    pub fn sql(&self) -> (ToSqlOutput<'_>, Option<i64>) {
+        match self {
+            Stored::Text(t) => (ToSqlOutput::Borrowed(ValueRef::Text(t.as_bytes())), None),
+            Stored::Frame { bytes, dict } => {
+                (ToSqlOutput::Borrowed(ValueRef::Blob(bytes)), Some(*dict))
+            }
+        }
+    }
+}
+
+/// A dictionary trained by the encoder, to be stored before the first row
+/// that uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDict {
+    pub id: i64,
+    pub bytes: Vec<u8>,
+}
+
 struct Dictionary {
     id: i64,
     compressor: zstd::bulk::Compressor<'static>,
 }
 
-/// The writer's side: samples bodies, trains a dictionary once it has
-/// enough, then compresses.
-#[derive(Default)]
+/// Compresses bodies: samples the first ones, trains a dictionary once it
+/// has enough, then compresses every body with it.
 pub struct BodyEncoder {
     samples: Vec<Vec<u8>>,
     sampled: usize,
     dict: Option<Dictionary>,
-    /// Trained in the transaction under way: in use only once committed.
-    pending: Option<Dictionary>,
+    /// The id the next trained dictionary takes.
+    next_id: i64,
+    /// Trained and not yet handed to the writer.
+    trained: Option<NewDict>,
     /// Training failed (too little or too uniform data): store text.
     untrainable: bool,
 }
 
-impl BodyEncoder {
-    /// Starts with the newest dictionary the store has, if any, so that a
-    /// restarted writer compresses from its first event.
-    pub fn open(conn: &Connection) -> rusqlite::Result<BodyEncoder> {
-        let newest: Option<(i64, Vec<u8>)> = conn
+/// What an encoder starts from: the store's newest dictionary, so that a
+/// restarted daemon compresses from its first event, and the next free id.
+#[derive(Debug, Clone, Default)]
+pub struct DictState {
+    pub newest: Option<(i64, Vec<u8>)>,
+    pub next_id: i64,
+}
+
+impl DictState {
+    pub fn read(conn: &Connection) -> rusqlite::Result<DictState> {
+        let newest = conn
             .query_row(
                 "SELECT id, dict FROM body_dict ORDER BY id DESC LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?;
-        let dict = newest.and_then(|(id, bytes)| {
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let next_id = newest.as_ref().map_or(1, |(id, _)| id + 1);
+        Ok(DictState { newest, next_id })
+    }
+}
+
+impl BodyEncoder {
+    pub fn new(state: DictState) -> BodyEncoder {
+        let dict = state.newest.and_then(|(id, bytes)| {
             let compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, &bytes).ok()?;
             Some(Dictionary { id, compressor })
         });
-        Ok(BodyEncoder {
+        BodyEncoder {
+            samples: Vec::new(),
+            sampled: 0,
             dict,
-            ..BodyEncoder::default()
-        })
+            next_id: state.next_id,
+            trained: None,
+            untrainable: false,
+        }
     }
 
-    /// The value to store for a body, and its dictionary's id (`None`: the
-    /// value is the text itself).
-    pub fn encode(
-        &mut self,
-        tx: &Transaction<'_>,
-        body: &str,
-    ) -> rusqlite::Result<(Value, Option<i64>)> {
-        self.sample(tx, body)?;
-        let Some(dict) = self.pending.as_mut().or(self.dict.as_mut()) else {
-            return Ok((Value::Text(body.to_string()), None));
+    /// The stored form of a body.
+    pub fn encode(&mut self, body: String) -> Stored {
+        self.sample(&body);
+        let Some(dict) = self.dict.as_mut() else {
+            return Stored::Text(body);
         };
         match dict.compressor.compress(body.as_bytes()) {
-            Ok(frame) => Ok((Value::Blob(frame), Some(dict.id))),
+            Ok(bytes) => Stored::Frame {
+                bytes,
+                dict: dict.id,
+            },
             // Never lose an event to the codec: keep the text.
-            Err(_) => Ok((Value::Text(body.to_string()), None)),
+            Err(_) => Stored::Text(body),
         }
     }
 
-    /// The transaction committed: a dictionary trained in it is the one in use.
-    pub fn committed(&mut self) {
-        if let Some(d) = self.pending.take() {
-            self.dict = Some(d);
-        }
+    /// A dictionary trained since the last call, for the writer to store
+    /// along with (before) the rows encoded with it.
+    pub fn take_trained(&mut self) -> Option<NewDict> {
+        self.trained.take()
     }
 
-    /// The transaction failed: forget a dictionary trained in it (its row is
-    /// gone), and train again later.
-    pub fn rolled_back(&mut self) {
-        self.pending = None;
-    }
-
-    /// Collects this writer's first bodies and trains on them once: the
-    /// dictionary then fits what this machine records now.
-    fn sample(&mut self, tx: &Transaction<'_>, body: &str) -> rusqlite::Result<()> {
-        if self.untrainable || self.sampled >= SAMPLE_BYTES || self.pending.is_some() {
-            return Ok(());
+    /// Collects the first bodies of a store that has no dictionary yet and
+    /// trains on them once: the dictionary then fits what this machine
+    /// records.
+    fn sample(&mut self, body: &str) {
+        if self.dict.is_some() || self.untrainable {
+            return;
         }
         self.samples.push(body.as_bytes().to_vec());
         self.sampled += body.len();
         if self.sampled < SAMPLE_BYTES {
-            return Ok(());
+            return;
         }
         let samples = std::mem::take(&mut self.samples);
         let trained = zstd::dict::from_samples(&samples, DICT_BYTES)
@@ -131,15 +192,12 @@ impl BodyEncoder {
             });
         let Some((bytes, compressor)) = trained else {
             self.untrainable = true;
-            return Ok(());
+            return;
         };
-        tx.prepare_cached("INSERT INTO body_dict (dict) VALUES (?1)")?
-            .execute([&bytes])?;
-        self.pending = Some(Dictionary {
-            id: tx.last_insert_rowid(),
-            compressor,
-        });
-        Ok(())
+        let id = self.next_id;
+        self.next_id += 1;
+        self.trained = Some(NewDict { id, bytes });
+        self.dict = Some(Dictionary { id, compressor });
     }
 }
 
@@ -154,13 +212,37 @@ impl BodyReader {
         BodyReader::default()
     }
 
-    /// The body of a stored event.
+    /// The whole body of a stored event: its row's piece, then any more.
     pub fn read(&mut self, conn: &Connection, event_id: i64) -> rusqlite::Result<String> {
-        let mut stmt = conn.prepare_cached("SELECT records, dict FROM body WHERE event_id = ?1")?;
+        let mut stmt = conn.prepare_cached("SELECT body, dict, flags FROM event WHERE id = ?1")?;
         let mut rows = stmt.query([event_id])?;
         let row = rows.next()?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        let dict: Option<i64> = row.get(1)?;
-        self.decode(conn, row.get_ref(0)?, dict)
+        let flags: i64 = row.get(2)?;
+        self.read_row(conn, event_id, row.get_ref(0)?, row.get(1)?, flags)
+    }
+
+    /// The body of an event whose row gave `first` (body and dictionary)
+    /// and `flags`.
+    pub fn read_row(
+        &mut self,
+        conn: &Connection,
+        event_id: i64,
+        first: ValueRef<'_>,
+        dict: Option<i64>,
+        flags: i64,
+    ) -> rusqlite::Result<String> {
+        let mut text = self.decode(conn, first, dict)?;
+        if flags & super::FLAG_MORE != 0 {
+            let mut more = conn.prepare_cached(
+                "SELECT body, dict FROM body_more WHERE event_id = ?1 ORDER BY seq",
+            )?;
+            let mut rows = more.query([event_id])?;
+            while let Some(r) = rows.next()? {
+                let piece = self.decode(conn, r.get_ref(0)?, r.get(1)?)?;
+                text.push_str(&piece);
+            }
+        }
+        Ok(text)
     }
 
     fn decode(
@@ -169,7 +251,7 @@ impl BodyReader {
         stored: ValueRef<'_>,
         dict: Option<i64>,
     ) -> rusqlite::Result<String> {
-        let frame = match (stored, dict) {
+        let (frame, id) = match (stored, dict) {
             (ValueRef::Text(t), _) => return Ok(String::from_utf8_lossy(t).into_owned()),
             (ValueRef::Blob(b), Some(id)) => (b, id),
             (other, _) => {
@@ -179,7 +261,6 @@ impl BodyReader {
                 ))
             }
         };
-        let (frame, id) = frame;
         let d = match self.decompressors.entry(id) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {

@@ -2,10 +2,14 @@
 //! readers (search). WAL mode lets readers run while the writer commits.
 
 mod body;
+mod encode;
+mod maintain;
 mod names;
+mod open;
 pub mod query;
 mod read;
 mod schema;
+pub mod shape;
 mod writer;
 
 #[cfg(test)]
@@ -15,10 +19,20 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use body::{body_text, BodyReader};
+pub use body::{body_text, BodyReader, DictState, NewDict, Stored};
+pub use encode::{Encoder, Piece};
+pub use maintain::Deleted;
 pub use names::key_names;
+pub use open::{AtPath, Identity};
 pub use read::open_read_only;
-pub use writer::{event_keys, LossRow, Writer};
+pub use writer::{Batch, LossRow, Part, Row, Writer};
+
+/// `event.flags`: a record did not parse cleanly.
+pub const FLAG_MALFORMED: i64 = 1;
+/// `event.flags`: the event is still open; more records may join it.
+pub const FLAG_OPEN: i64 = 2;
+/// `event.flags`: more of its body is in `body_more`.
+pub const FLAG_MORE: i64 = 4;
 
 /// Where the daemon keeps its database unless told otherwise.
 pub const DEFAULT_DB: &str = "/var/lib/raudit/audit.db";
@@ -61,6 +75,20 @@ pub enum StoreError {
     Corrupt { path: PathBuf },
     #[error("database {path}: its write-ahead log {path}-wal holds recent events, but its index {path}-shm is missing and cannot be created here (read-only file system or directory); copy the database and its -wal to a writable directory and read the copy")]
     WalUnreadable { path: PathBuf },
+    #[error("database {path} {why}")]
+    Unsafe { path: PathBuf, why: String },
+    #[error("database {path} is being written by {}; stop it, or use another database", holder_text(.holder))]
+    Locked {
+        path: PathBuf,
+        holder: Option<(u32, String)>,
+    },
+}
+
+fn holder_text(holder: &Option<(u32, String)>) -> String {
+    match holder {
+        Some((pid, comm)) => format!("{comm} (pid {pid})"),
+        None => "another process".into(),
+    }
 }
 
 pub(crate) fn sqlite_err(path: &Path) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
@@ -77,14 +105,15 @@ pub fn find_event(
     bodies: &mut BodyReader,
     event: &crate::event::Event,
 ) -> rusqlite::Result<Option<i64>> {
-    let body = body_text(event);
+    let body = body_text(&event.records);
     let ids: Vec<i64> = conn
         .prepare_cached(
-            "SELECT id FROM event WHERE time_ms = ?1 AND serial = ?2 AND node IS ?3
-             ORDER BY id DESC",
+            "SELECT e.id FROM event e JOIN shape s ON s.id = e.shape
+             WHERE e.serial = ?1 AND e.time_ms = ?2 AND s.node IS ?3
+             ORDER BY e.id DESC",
         )?
         .query_map(
-            rusqlite::params![event.id.time_ms(), event.id.serial as i64, event.node],
+            rusqlite::params![event.id.serial as i64, event.id.time_ms(), event.node],
             |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
@@ -109,20 +138,24 @@ pub fn disk_bytes(db: &Path) -> u64 {
     size(db) + size(&wal_path(db))
 }
 
-/// Opens (creating if needed) the database for writing: directory 0700,
-/// file 0600, WAL, migrations applied.
-pub fn open_writable(path: &Path) -> Result<Connection, StoreError> {
-    create_private_dir(path)?;
+/// Opens (creating if needed) the database for writing, as its one
+/// writer (see [`open`] for the lock and the checks on the path): WAL,
+/// migrations applied. The lock is held until it is dropped, after the
+/// connection.
+pub fn open_writable(path: &Path) -> Result<(Connection, open::Lock), StoreError> {
+    let lock = open::claim(path)?;
     let conn = Connection::open(path).map_err(sqlite_err(path))?;
-    restrict_file(path)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
+         PRAGMA journal_size_limit = 67108864;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = OFF;",
     )
     .map_err(sqlite_err(path))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(sqlite_err(path))?;
     migrate(&conn, path)?;
-    Ok(conn)
+    Ok((conn, lock))
 }
 
 /// Brings a database an older raudit wrote up to this binary's schema
@@ -158,42 +191,24 @@ fn check_version(path: &Path, found: i64) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Applies the missing migrations in one transaction, reading the version
+/// inside it (as cargo does), so two processes cannot both apply a step.
 fn migrate(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-    let version: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .map_err(sqlite_err(path))?;
-    check_version(path, version)?;
-    for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let step = format!("BEGIN; {sql}; PRAGMA user_version = {}; COMMIT;", i + 1);
-        conn.execute_batch(&step).map_err(sqlite_err(path))?;
-    }
-    Ok(())
-}
-
-fn create_private_dir(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::DirBuilderExt;
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return Ok(());
-    };
-    if dir.exists() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|source| StoreError::Dir {
-            path: dir.to_path_buf(),
-            source,
-        })
-}
-
-fn restrict_file(path: &Path) -> Result<(), StoreError> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
-        StoreError::Dir {
-            path: path.to_path_buf(),
-            source,
+    let err = sqlite_err(path);
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(&err)?;
+    let result = (|| {
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(&err)?;
+        check_version(path, version)?;
+        for (i, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
+            conn.execute_batch(sql).map_err(&err)?;
+            conn.execute_batch(&format!("PRAGMA user_version = {}", i + 1))
+                .map_err(&err)?;
         }
-    })
+        Ok(())
+    })();
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    conn.execute_batch(end).map_err(&err)?;
+    result
 }

@@ -52,75 +52,105 @@ pub struct Filter {
     pub after_position: Option<i64>,
 }
 
+/// The statement being built: conditions on the event row, and conditions
+/// on its shape, which go into one subquery.
 struct Sql {
     clauses: Vec<String>,
     params: Vec<Value>,
+    shape_clauses: Vec<String>,
+    shape_params: Vec<Value>,
     whole_word: bool,
 }
 
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 impl Sql {
-    fn any_of(&mut self, template: &str, values: impl IntoIterator<Item = Value>) {
-        let values: Vec<Value> = values.into_iter().collect();
-        if values.is_empty() {
-            return;
-        }
-        let marks = vec!["?"; values.len()].join(", ");
-        self.clauses.push(template.replace("{}", &marks));
-        self.params.extend(values);
+    fn event(&mut self, clause: String, params: impl IntoIterator<Item = Value>) {
+        self.clauses.push(clause);
+        self.params.extend(params);
     }
 
+    fn shape(&mut self, clause: String, params: impl IntoIterator<Item = Value>) {
+        self.shape_clauses.push(clause);
+        self.shape_params.extend(params);
+    }
+
+    /// Any of `values` in any of the shape's `columns`.
     fn numbers(&mut self, columns: &[&str], values: &[i64]) {
         if values.is_empty() {
             return;
         }
-        let marks = vec!["?"; values.len()].join(", ");
         let alternatives: Vec<String> = columns
             .iter()
-            .map(|c| format!("{c} IN ({marks})"))
+            .map(|c| format!("{c} IN ({})", marks(values.len())))
             .collect();
-        self.clauses
-            .push(format!("({})", alternatives.join(" OR ")));
-        for _ in columns {
-            self.params
-                .extend(values.iter().map(|v| Value::Integer(*v)));
-        }
+        let params: Vec<Value> = columns
+            .iter()
+            .flat_map(|_| values.iter().map(|v| Value::Integer(*v)))
+            .collect();
+        self.shape(format!("({})", alternatives.join(" OR ")), params);
     }
 
-    /// Text columns: `col = ?` with `-w`; else a substring match, found by
-    /// scanning the column's distinct values in `text_names` and looking
-    /// events up by the values found (an index lookup, where a substring
-    /// test on every event would scan the table).
+    /// Text columns of the shape: `col = ?` with `-w`, else a substring
+    /// (the shape table holds each distinct value once per combination, so
+    /// the scan is over shapes, never events).
     fn texts(&mut self, columns: &[&str], values: &[String]) {
         if values.is_empty() {
             return;
         }
         let mut alternatives = Vec::new();
+        let mut params = Vec::new();
         for c in columns {
             if self.whole_word {
-                let marks = vec!["?"; values.len()].join(", ");
-                alternatives.push(format!("e.{c} IN ({marks})"));
-                self.params
-                    .extend(values.iter().map(|v| Value::Text(v.clone())));
-                continue;
-            }
-            for v in values {
-                alternatives.push(format!(
-                    "e.id IN (SELECT id FROM event WHERE {c} IN \
-                     (SELECT value FROM text_names WHERE col = '{c}' AND {}))",
-                    contains("value")
-                ));
-                self.params.push(Value::Text(v.clone()));
+                alternatives.push(format!("{c} IN ({})", marks(values.len())));
+                params.extend(values.iter().map(|v| Value::Text(v.clone())));
+            } else {
+                for v in values {
+                    alternatives.push(contains(c));
+                    params.push(Value::Text(v.clone()));
+                }
             }
         }
-        self.clauses
-            .push(format!("({})", alternatives.join(" OR ")));
+        self.shape(format!("({})", alternatives.join(" OR ")), params);
+    }
+
+    /// Values matched in a dictionary column (`-w`: equal, else a
+    /// substring): the SQL selecting the matching values, and its params.
+    fn in_dictionary(&self, table: &str, column: &str, values: &[String]) -> (String, Vec<Value>) {
+        if self.whole_word {
+            (
+                "SELECT value FROM json_each(?)".to_string(),
+                vec![Value::Text(
+                    serde_json::to_string(values).unwrap_or_default(),
+                )],
+            )
+        } else {
+            let tests: Vec<String> = values.iter().map(|_| contains(column)).collect();
+            (
+                format!("SELECT {column} FROM {table} WHERE {}", tests.join(" OR ")),
+                values.iter().map(|v| Value::Text(v.clone())).collect(),
+            )
+        }
     }
 
     fn cmp(&mut self, clause: &str, value: Option<i64>) {
         if let Some(v) = value {
-            self.clauses.push(clause.to_string());
-            self.params.push(Value::Integer(v));
+            self.event(clause.to_string(), [Value::Integer(v)]);
         }
+    }
+
+    /// The whole WHERE clause and its parameters, in order.
+    fn finish(mut self) -> (Vec<String>, Vec<Value>) {
+        if !self.shape_clauses.is_empty() {
+            self.clauses.push(format!(
+                "e.shape IN (SELECT id FROM shape WHERE {})",
+                self.shape_clauses.join(" AND ")
+            ));
+            self.params.extend(self.shape_params);
+        }
+        (self.clauses, self.params)
     }
 }
 
@@ -130,10 +160,12 @@ fn contains(column: &str) -> String {
     format!("instr({column}, ?) > 0")
 }
 
-fn build(f: &Filter) -> Sql {
+fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
     let mut sql = Sql {
         clauses: Vec::new(),
         params: Vec::new(),
+        shape_clauses: Vec::new(),
+        shape_params: Vec::new(),
         whole_word: f.whole_word,
     };
     sql.cmp("e.id > ?", f.after_position);
@@ -143,33 +175,58 @@ fn build(f: &Filter) -> Sql {
     // which the time index finds.
     sql.cmp("likelihood(e.time_ms >= ?, 0.001)", f.start_ms);
     sql.cmp("e.time_ms <= ?", f.end_ms);
-    side_table(&mut sql, "event_key", "key", &f.keys);
-    side_table(&mut sql, "path", "name", &f.files);
-    sql.any_of(
-        "e.typeset IN (SELECT typeset_id FROM typeset_member WHERE type IN ({}))",
-        f.types.iter().map(|t| Value::Integer(i64::from(*t))),
-    );
-    let serials: Vec<i64> = f.serials.iter().map(|s| *s as i64).collect();
-    sql.numbers(&["e.serial"], &serials);
-    sql.numbers(&["e.pid"], &f.pids);
-    sql.numbers(&["e.ppid"], &f.ppids);
-    sql.numbers(&["e.uid"], &f.uids);
-    sql.numbers(&["e.euid"], &f.euids);
-    sql.numbers(&["e.auid"], &f.auids);
-    sql.numbers(&["e.uid", "e.euid", "e.auid"], &f.any_uids);
-    sql.numbers(&["e.gid"], &f.gids);
-    sql.numbers(&["e.egid"], &f.egids);
-    sql.numbers(&["e.gid", "e.egid"], &f.any_gids);
-    sql.numbers(&["e.syscall"], &f.syscalls);
-    sql.cmp("e.arch = ?", f.arch);
-    // A literal, not a parameter: the planner can then use the partial
-    // index of failed events.
-    if let Some(success) = f.success {
-        sql.clauses
-            .push(format!("e.success = {}", i64::from(success)));
+    if !f.keys.is_empty() {
+        let (keys, params) = sql.in_dictionary("keyset_member", "key", &f.keys);
+        sql.shape(
+            format!("keyset IN (SELECT keyset_id FROM keyset_member WHERE key IN ({keys}))"),
+            params,
+        );
     }
-    sql.numbers(&["e.exit"], &f.exits);
-    sql.numbers(&["e.ses"], &f.sessions);
+    if !f.files.is_empty() {
+        let (names, params) = sql.in_dictionary("path_name", "name", &f.files);
+        sql.event(
+            format!(
+                "e.id IN (SELECT event_id FROM event_path WHERE path_id IN \
+                 (SELECT id FROM path_name WHERE name IN ({names})))"
+            ),
+            params,
+        );
+    }
+    if !f.types.is_empty() {
+        sql.shape(
+            format!(
+                "typeset IN (SELECT typeset_id FROM typeset_member WHERE type IN ({}))",
+                marks(f.types.len())
+            ),
+            f.types.iter().map(|t| Value::Integer(i64::from(*t))),
+        );
+    }
+    if !f.serials.is_empty() {
+        sql.event(
+            format!("e.serial IN ({})", marks(f.serials.len())),
+            f.serials.iter().map(|s| Value::Integer(*s as i64)),
+        );
+    }
+    sql.numbers(&["pid"], &f.pids);
+    sql.numbers(&["ppid"], &f.ppids);
+    sql.numbers(&["uid"], &f.uids);
+    sql.numbers(&["euid"], &f.euids);
+    sql.numbers(&["auid"], &f.auids);
+    sql.numbers(&["uid", "euid", "auid"], &f.any_uids);
+    sql.numbers(&["gid"], &f.gids);
+    sql.numbers(&["egid"], &f.egids);
+    sql.numbers(&["gid", "egid"], &f.any_gids);
+    sql.numbers(&["syscall"], &f.syscalls);
+    if let Some(arch) = f.arch {
+        sql.shape("arch = ?".into(), [Value::Integer(arch)]);
+    }
+    // A literal, not a parameter: the planner can then use the partial
+    // index of failed shapes.
+    if let Some(success) = f.success {
+        sql.shape(format!("success = {}", i64::from(success)), []);
+    }
+    sql.numbers(&["exit"], &f.exits);
+    sql.numbers(&["ses"], &f.sessions);
     sql.texts(&["comm"], &f.comms);
     sql.texts(&["exe"], &f.exes);
     sql.texts(&["hostname", "addr"], &f.hosts);
@@ -178,47 +235,7 @@ fn build(f: &Filter) -> Sql {
     sql.texts(&["obj"], &f.objects);
     sql.texts(&["subj", "obj"], &f.contexts);
     sql.texts(&["node"], &f.nodes);
-    sql
-}
-
-/// Keys and paths live in side tables, with their distinct values in a
-/// dictionary (`key_names`, `path_names`). The exact form (`-w`) is an index
-/// lookup; the substring form scans the dictionary for the matching values,
-/// then looks events up by value.
-fn side_table(sql: &mut Sql, table: &str, column: &str, values: &[String]) {
-    if values.is_empty() {
-        return;
-    }
-    let (dict, dict_column) = match table {
-        "event_key" => ("key_names", "key"),
-        _ => ("path_names", "name"),
-    };
-    let inner = if sql.whole_word {
-        "SELECT value FROM json_each(?)".to_string()
-    } else {
-        format!(
-            "SELECT {dict_column} FROM {dict} WHERE {}",
-            contains(dict_column)
-        )
-    };
-    let mut alternatives = Vec::new();
-    if sql.whole_word {
-        alternatives.push(format!(
-            "SELECT event_id FROM {table} WHERE {column} IN ({inner})"
-        ));
-        sql.params.push(Value::Text(
-            serde_json::to_string(values).unwrap_or_default(),
-        ));
-    } else {
-        for v in values {
-            alternatives.push(format!(
-                "SELECT event_id FROM {table} WHERE {column} IN ({inner})"
-            ));
-            sql.params.push(Value::Text(v.clone()));
-        }
-    }
-    sql.clauses
-        .push(format!("e.id IN ({})", alternatives.join(" UNION ")));
+    sql.finish()
 }
 
 /// How far a search went: events passed on, and the store position of the
@@ -231,16 +248,32 @@ pub struct Progress {
 
 /// The statement selecting the events a filter matches, and its parameters.
 pub(super) fn select(filter: &Filter) -> (String, Vec<Value>) {
-    let sql = build(filter);
-    let mut query = String::from("SELECT e.id, e.time_ms, e.serial, e.node FROM event e");
-    if !sql.clauses.is_empty() {
+    let (clauses, params) = build(filter);
+    let mut query = String::from(
+        "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records
+         FROM event e JOIN shape s ON s.id = e.shape
+         LEFT JOIN enrichment n ON n.event_id = e.id",
+    );
+    if !clauses.is_empty() {
         query.push_str(" WHERE ");
-        query.push_str(&sql.clauses.join(" AND "));
+        query.push_str(&clauses.join(" AND "));
     }
-    // Arrival order, as events stand in an auditd log (and as ausearch
-    // prints them): the order they were stored in.
+    // Arrival order of each event's first record, as events stand in an
+    // auditd log (and as ausearch prints them): the order they were stored in.
     query.push_str(" ORDER BY e.id");
-    (query, sql.params)
+    (query, params)
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub event: Event,
+    /// Its place in the store (for a checkpoint).
+    pub position: i64,
+    /// Whether more records may still join it (it is not final yet).
+    pub open: bool,
+    /// auditd's ENRICHED text of an imported event, per record.
+    pub enrichment: Option<String>,
 }
 
 /// Calls `each` for every matching event in the order stored; it returns
@@ -249,6 +282,18 @@ pub fn for_each_event<E>(
     conn: &Connection,
     filter: &Filter,
     mut each: impl FnMut(Event) -> Result<bool, E>,
+) -> Result<Progress, E>
+where
+    E: From<rusqlite::Error>,
+{
+    for_each_stored(conn, filter, |s| each(s.event))
+}
+
+/// As [`for_each_event`], with what the store knows of each event.
+pub fn for_each_stored<E>(
+    conn: &Connection,
+    filter: &Filter,
+    mut each: impl FnMut(Stored) -> Result<bool, E>,
 ) -> Result<Progress, E>
 where
     E: From<rusqlite::Error>,
@@ -263,7 +308,8 @@ where
         let time_ms: i64 = row.get(1)?;
         let serial: i64 = row.get(2)?;
         let node: Option<String> = row.get(3)?;
-        let text = bodies.read(conn, rowid)?;
+        let flags: i64 = row.get(4)?;
+        let text = bodies.read_row(conn, rowid, row.get_ref(5)?, row.get(6)?, flags)?;
         let recs = parse_body(&text, node.as_deref());
         let event = Event {
             id: EventId {
@@ -276,7 +322,13 @@ where
         };
         progress.count += 1;
         progress.last_position = Some(rowid);
-        if !each(event)? {
+        let stored = Stored {
+            event,
+            position: rowid,
+            open: flags & super::FLAG_OPEN != 0,
+            enrichment: row.get(7)?,
+        };
+        if !each(stored)? {
             break;
         }
     }
@@ -340,6 +392,12 @@ pub const LOSS_KINDS: &[&str] = &[
     "overrun",
     "not_stored",
     "suspended",
+    "restart",
+    "dropped",
+    "truncated",
+    "closed_early",
+    "db_replaced",
+    "rotated",
 ];
 
 /// Loss rows in a time range, oldest first.
@@ -349,8 +407,8 @@ pub fn losses(
     end_ms: Option<i64>,
 ) -> rusqlite::Result<Vec<LossRow>> {
     let mut stmt = conn.prepare(
-        "SELECT time_ms, kind, first_serial, last_serial, count, detail FROM loss
-         WHERE time_ms >= ?1 AND time_ms <= ?2 ORDER BY time_ms, id",
+        "SELECT time_ms, kind, first_serial, last_serial, count, detail, start_ms FROM loss
+         WHERE time_ms >= ?1 AND coalesce(start_ms, time_ms) <= ?2 ORDER BY time_ms, id",
     )?;
     let rows = stmt.query_map(
         [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)],
@@ -367,6 +425,7 @@ pub fn losses(
                 last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
                 count: r.get::<_, i64>(4)? as u64,
                 detail: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                start_ms: r.get(6)?,
             })
         },
     )?;

@@ -4,9 +4,12 @@
 //! `user_version`; a released migration is never edited. A database whose
 //! version is newer than this binary knows is refused, not downgraded.
 //!
-//! One row per event with the fields users filter on promoted to columns;
-//! keys, record types and paths in side tables (an event has several of
-//! each), every record's text verbatim in `record`.
+//! Since version 7: one row per event (time, serial, flags and its records'
+//! text, compressed) pointing at a `shape`, the row of the values users
+//! filter on that many events share (see store::shape); paths in
+//! `event_path`, rule keys and record types in shared sets. Version 6 had
+//! a column and an index per promoted field on every event row, which
+//! made each event cost about 25 B-tree inserts; a shape costs them once.
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -166,5 +169,145 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX event_egid ON event (egid);
     CREATE INDEX event_ses ON event (ses);
     CREATE INDEX event_failed ON event (success) WHERE success = 0;
+    ",
+    // 7: the write path rebuilt for the kernel's rate. The promoted
+    // columns move to `shape` (one row per distinct combination, indexed),
+    // keys to shared `keyset`s, paths to `path_name` + `event_path`, the
+    // body into the event row (more pieces of an event whose records came
+    // apart in `body_more`); `state` keeps what a restarted daemon compares
+    // with (boot id, last serial, the kernel's lost counter); loss rows get
+    // the start of the period they cover. Existing events are carried over.
+    "
+    DROP INDEX path_name;
+    CREATE TABLE keyset (
+        id   INTEGER PRIMARY KEY,
+        keys TEXT NOT NULL UNIQUE     -- joined by char(1); '' for none
+    );
+    CREATE TABLE keyset_member (
+        key       TEXT NOT NULL,
+        keyset_id INTEGER NOT NULL REFERENCES keyset (id),
+        PRIMARY KEY (key, keyset_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE shape (
+        id       INTEGER PRIMARY KEY,
+        node     TEXT,
+        syscall  INTEGER,
+        arch     INTEGER,
+        success  INTEGER,            -- 1 yes, 0 no
+        exit     INTEGER,
+        pid      INTEGER,
+        ppid     INTEGER,
+        uid      INTEGER,
+        euid     INTEGER,
+        auid     INTEGER,
+        gid      INTEGER,
+        egid     INTEGER,
+        ses      INTEGER,
+        tty      TEXT,
+        terminal TEXT,
+        hostname TEXT,
+        addr     TEXT,
+        comm     TEXT,
+        exe      TEXT,
+        subj     TEXT,
+        obj      TEXT,
+        typeset  INTEGER NOT NULL REFERENCES typeset (id),
+        keyset   INTEGER NOT NULL REFERENCES keyset (id)
+    );
+    CREATE TABLE path_name (
+        id   INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE event_path (
+        path_id  INTEGER NOT NULL REFERENCES path_name (id),
+        event_id INTEGER NOT NULL,
+        PRIMARY KEY (path_id, event_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE event7 (
+        id      INTEGER PRIMARY KEY, -- arrival order of the event's first record
+        time_ms INTEGER NOT NULL,    -- seconds * 1000 + milliseconds
+        serial  INTEGER NOT NULL,
+        shape   INTEGER NOT NULL REFERENCES shape (id),
+        flags   INTEGER NOT NULL DEFAULT 0, -- 1 a record did not parse, 2 open, 4 body_more
+        body    BLOB NOT NULL,       -- 'TYPE text' lines: text, or a zstd frame
+        dict    INTEGER REFERENCES body_dict (id)
+    );
+    CREATE TABLE body_more (
+        event_id INTEGER NOT NULL,
+        seq      INTEGER NOT NULL,
+        body     BLOB NOT NULL,
+        dict     INTEGER REFERENCES body_dict (id),
+        PRIMARY KEY (event_id, seq)
+    ) WITHOUT ROWID;
+    CREATE TABLE state (
+        key   TEXT PRIMARY KEY,
+        value
+    ) WITHOUT ROWID;
+    ALTER TABLE loss ADD COLUMN start_ms INTEGER;
+
+    CREATE INDEX migrate_event_key ON event_key (event_id);
+    CREATE TEMP TABLE migrate_keys AS
+        SELECT e.id AS event_id,
+               coalesce((SELECT group_concat(k.key, char(1)) FROM event_key k
+                         WHERE k.event_id = e.id), '') AS keys
+        FROM event e;
+    INSERT INTO keyset (keys) SELECT DISTINCT keys FROM migrate_keys;
+    INSERT OR IGNORE INTO keyset_member (key, keyset_id)
+        SELECT k.key, ks.id FROM event_key k
+        JOIN migrate_keys mk ON mk.event_id = k.event_id
+        JOIN keyset ks ON ks.keys = mk.keys;
+    INSERT INTO shape (node, syscall, arch, success, exit, pid, ppid, uid, euid, auid, gid,
+            egid, ses, tty, terminal, hostname, addr, comm, exe, subj, obj, typeset, keyset)
+        SELECT DISTINCT e.node, e.syscall, e.arch, e.success, e.exit, e.pid, e.ppid, e.uid,
+            e.euid, e.auid, e.gid, e.egid, e.ses, e.tty, e.terminal, e.hostname, e.addr, e.comm,
+            e.exe, e.subj, e.obj, e.typeset, ks.id
+        FROM event e JOIN migrate_keys mk ON mk.event_id = e.id
+        JOIN keyset ks ON ks.keys = mk.keys;
+    CREATE INDEX migrate_shape ON shape (pid, syscall, exit, typeset, keyset);
+    INSERT INTO event7 (id, time_ms, serial, shape, flags, body, dict)
+        SELECT e.id, e.time_ms, e.serial,
+            (SELECT s.id FROM shape s WHERE s.pid IS e.pid AND s.syscall IS e.syscall
+                AND s.exit IS e.exit AND s.typeset = e.typeset AND s.keyset = ks.id
+                AND s.node IS e.node AND s.arch IS e.arch AND s.success IS e.success
+                AND s.ppid IS e.ppid AND s.uid IS e.uid AND s.euid IS e.euid
+                AND s.auid IS e.auid AND s.gid IS e.gid AND s.egid IS e.egid
+                AND s.ses IS e.ses AND s.tty IS e.tty AND s.terminal IS e.terminal
+                AND s.hostname IS e.hostname AND s.addr IS e.addr AND s.comm IS e.comm
+                AND s.exe IS e.exe AND s.subj IS e.subj AND s.obj IS e.obj),
+            e.flags, b.records, b.dict
+        FROM event e JOIN migrate_keys mk ON mk.event_id = e.id
+        JOIN keyset ks ON ks.keys = mk.keys
+        JOIN body b ON b.event_id = e.id;
+    INSERT INTO path_name (name) SELECT name FROM path_names;
+    INSERT OR IGNORE INTO event_path (path_id, event_id)
+        SELECT pn.id, p.event_id FROM path p JOIN path_name pn ON pn.name = p.name;
+    DROP INDEX migrate_shape;
+    DROP TABLE temp.migrate_keys;
+    DROP TABLE event_key;
+    DROP TABLE key_names;
+    DROP TABLE path;
+    DROP TABLE path_names;
+    DROP TABLE text_names;
+    DROP TABLE body;
+    DROP TABLE event;
+    ALTER TABLE event7 RENAME TO event;
+    INSERT OR IGNORE INTO keyset (keys) VALUES ('');
+
+    CREATE INDEX event_time ON event (time_ms);
+    CREATE INDEX event_serial ON event (serial);
+    CREATE INDEX event_shape ON event (shape);
+    CREATE INDEX shape_pid ON shape (pid);
+    CREATE INDEX shape_ppid ON shape (ppid);
+    CREATE INDEX shape_uid ON shape (uid);
+    CREATE INDEX shape_euid ON shape (euid);
+    CREATE INDEX shape_auid ON shape (auid);
+    CREATE INDEX shape_gid ON shape (gid);
+    CREATE INDEX shape_egid ON shape (egid);
+    CREATE INDEX shape_ses ON shape (ses);
+    CREATE INDEX shape_syscall ON shape (syscall);
+    CREATE INDEX shape_exit ON shape (exit);
+    CREATE INDEX shape_failed ON shape (success) WHERE success = 0;
+    CREATE INDEX shape_typeset ON shape (typeset);
+    CREATE INDEX shape_keyset ON shape (keyset);
     ",
 ];

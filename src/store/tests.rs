@@ -79,11 +79,7 @@ fn text_filters_match_substrings_case_sensitively() {
     assert_eq!(matching(&db, &exes("/usr/bin/cat", true)), [2]);
     let conn = Connection::open(&db).unwrap();
     let distinct: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM text_names WHERE col = 'comm'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(DISTINCT comm) FROM shape", [], |r| r.get(0))
         .unwrap();
     assert_eq!(distinct, 2);
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
@@ -220,34 +216,35 @@ fn bodies_compress_with_a_trained_dictionary_and_read_back_verbatim() {
     let conn = Connection::open(&db).unwrap();
     let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     assert_eq!(count("SELECT count(*) FROM body_dict"), 1);
-    let compressed = count("SELECT count(*) FROM body WHERE dict IS NOT NULL");
+    let compressed = count("SELECT count(*) FROM event WHERE dict IS NOT NULL");
     assert!(
         compressed > 1500,
         "only {compressed} of 3000 bodies compressed"
     );
     let avg = |sql: &str| -> f64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
-    let frame = avg("SELECT avg(length(records)) FROM body WHERE dict IS NOT NULL");
-    let text = avg("SELECT avg(length(records)) FROM body WHERE dict IS NULL");
+    let frame = avg("SELECT avg(length(body)) FROM event WHERE dict IS NOT NULL");
+    let text = avg("SELECT avg(length(body)) FROM event WHERE dict IS NULL");
     assert!(frame * 4.0 < text, "{frame} bytes a frame, {text} a text");
 
     let mut read = Vec::new();
     let ro = super::open_read_only(&db).unwrap();
     query::for_each_event(&ro, &Filter::default(), |e| -> rusqlite::Result<bool> {
-        read.push(super::body_text(&e));
+        read.push(super::body_text(&e.records));
         Ok(true)
     })
     .unwrap();
-    let written: Vec<String> = events.iter().map(super::body_text).collect();
+    let written: Vec<String> = events
+        .iter()
+        .map(|e| super::body_text(&e.records))
+        .collect();
     assert_eq!(read, written);
 
     let mut w = Writer::open(&db).unwrap();
     w.write(&[event(9999, "cat", "/usr/bin/cat")], &[]).unwrap();
     let dict: Option<i64> = conn
-        .query_row(
-            "SELECT b.dict FROM body b JOIN event e ON e.id = b.event_id WHERE e.serial = 9999",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT dict FROM event WHERE serial = 9999", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(dict, Some(1));
     let _ = std::fs::remove_dir_all(db.parent().unwrap());

@@ -1,241 +1,321 @@
-//! The batched writer: many events per transaction, prepared statements.
+//! The store's one writer: rows in batches, one transaction per batch,
+//! prepared statements, and in-memory maps that spare a query for every
+//! shape, path and set already known.
+//!
+//! Rows arrive ready to insert (shape computed, body compressed: see
+//! [`super::Encoder`]), so this thread spends its time in SQLite only. An
+//! event whose records arrive in several pieces is inserted with the first
+//! (searchable at once) and its row updated as more arrive.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use std::collections::{HashMap, HashSet};
-
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::body::{body_text, BodyEncoder};
-use super::{open_writable, sqlite_err, StoreError};
+use super::body::{NewDict, Stored};
+use super::encode::Encoder;
+use super::shape::{Shape, INTS, TEXTS};
+use super::{sqlite_err, BodyReader, DictState, StoreError, FLAG_MALFORMED, FLAG_MORE, FLAG_OPEN};
 use crate::event::Event;
-use crate::record::{decode_value, types, Record};
 
-/// One loss observation: kernel `lost` growth, a serial gap, an overrun.
+/// One loss observation: kernel `lost` growth, a serial gap, an overrun,
+/// events not stored, ...
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LossRow {
+    /// When it was recorded (or the end of the period it covers).
     pub time_ms: i64,
     pub kind: &'static str,
     pub first_serial: Option<u64>,
     pub last_serial: Option<u64>,
     pub count: u64,
     pub detail: String,
+    /// The start of the period it covers, when it covers one.
+    pub start_ms: Option<i64>,
 }
+
+/// How a row relates to the event it stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The event's first records: a new row.
+    First,
+    /// More records of an event stored earlier by this writer (by token).
+    More,
+    /// Records of an event closed earlier: joined to the newest stored
+    /// event with the same time, serial and node, or a new row if none.
+    Late,
+    /// No new records: the event is complete.
+    Close,
+}
+
+/// One event's rows to write (or a piece of it).
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The event's number in this run, naming it across its pieces.
+    pub token: u64,
+    pub time_ms: i64,
+    pub serial: u64,
+    pub part: Part,
+    /// More records may still join.
+    pub open: bool,
+    /// The event's shape so far (unused by `Close`).
+    pub shape: Shape,
+    /// Path names of this piece's records (PATH names, cwd).
+    pub paths: Vec<String>,
+    /// This piece's records (`None` for `Close`).
+    pub body: Option<Stored>,
+    pub malformed: bool,
+    /// auditd's ENRICHED text of an imported event, encoded.
+    pub enrichment: Option<String>,
+}
+
+/// What one transaction writes.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub rows: Vec<Row>,
+    pub losses: Vec<LossRow>,
+    /// Dictionaries the rows' bodies use, stored first.
+    pub dicts: Vec<NewDict>,
+    /// `state` entries to set.
+    pub state: Vec<(&'static str, Value)>,
+}
+
+impl Batch {
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.losses.is_empty() && self.state.is_empty()
+    }
+}
+
+/// An event inserted in this run that may still get records.
+#[derive(Debug, Clone, Copy)]
+struct OpenRow {
+    id: i64,
+    flags: i64,
+    next_seq: i64,
+}
+
+/// Past this many entries a cache starts over: a bound on memory when
+/// values never repeat.
+const CACHED: usize = 50_000;
 
 pub struct Writer {
     conn: Connection,
+    /// Held for the writer's life; declared after `conn`, so released
+    /// after the connection has closed.
+    lock: super::open::Lock,
     path: PathBuf,
-    /// Type-set ids by their text, so a known set costs no query.
+    shapes: HashMap<Shape, i64>,
     typesets: HashMap<String, i64>,
-    /// Values known to be in `text_names`, so a known comm or exe costs
-    /// no statement.
-    text_names: TextNames,
-    bodies: BodyEncoder,
+    keysets: HashMap<String, i64>,
+    paths: HashMap<String, i64>,
+    open: HashMap<u64, OpenRow>,
+    /// Dictionaries handed in whose transaction has not committed yet.
+    unsaved: Vec<NewDict>,
+    /// For [`Writer::write`]: events encoded here (import, tests).
+    encoder: Option<Encoder>,
+    /// Reading bodies back, to recognise events already stored.
+    bodies: BodyReader,
 }
 
-/// Past this many, the cache of known text values starts over: a bound on
-/// memory when values never repeat (a new tty per session, ...).
-const TEXT_NAMES_CACHED: usize = 100_000;
-
-/// Known values per dictionary column, in [`Promoted::texts`] order: a
-/// lookup by `&str` costs no allocation on the ingest path.
-type TextNames = [HashSet<String>; TEXT_COLUMNS];
-const TEXT_COLUMNS: usize = 9;
-
-fn no_text_names() -> TextNames {
-    std::array::from_fn(|_| HashSet::new())
-}
-
-/// The columns promoted from an event's records, taken from the first
-/// record that has each field (the SYSCALL record when there is one).
+/// What a failed transaction created, to forget.
 #[derive(Default)]
-struct Promoted {
-    syscall: Option<i64>,
-    arch: Option<i64>,
-    success: Option<i64>,
-    exit: Option<i64>,
-    pid: Option<i64>,
-    ppid: Option<i64>,
-    uid: Option<i64>,
-    euid: Option<i64>,
-    auid: Option<i64>,
-    gid: Option<i64>,
-    egid: Option<i64>,
-    ses: Option<i64>,
-    tty: Option<String>,
-    terminal: Option<String>,
-    hostname: Option<String>,
-    addr: Option<String>,
-    comm: Option<String>,
-    exe: Option<String>,
-    subj: Option<String>,
-    obj: Option<String>,
-}
-
-impl Promoted {
-    /// The text columns that have a dictionary in `text_names`, with the
-    /// event's values.
-    fn texts<'a>(&'a self, event: &'a Event) -> [(&'static str, Option<&'a str>); TEXT_COLUMNS] {
-        [
-            ("comm", self.comm.as_deref()),
-            ("exe", self.exe.as_deref()),
-            ("tty", self.tty.as_deref()),
-            ("terminal", self.terminal.as_deref()),
-            ("hostname", self.hostname.as_deref()),
-            ("addr", self.addr.as_deref()),
-            ("subj", self.subj.as_deref()),
-            ("obj", self.obj.as_deref()),
-            ("node", event.node.as_deref()),
-        ]
-    }
-
-    /// One pass over the fields, SYSCALL first: its pid/uid are the
-    /// event's, not a PATH's ouid or a later record's.
-    fn of(event: &Event) -> Promoted {
-        let mut p = Promoted::default();
-        let syscall_first = event
-            .records
-            .iter()
-            .filter(|r| r.rtype == types::SYSCALL)
-            .chain(event.records.iter().filter(|r| r.rtype != types::SYSCALL));
-        for r in syscall_first {
-            for f in r.fields() {
-                p.take(&f.name, &f.value);
-            }
-        }
-        p
-    }
-
-    fn take(&mut self, name: &str, raw: &str) {
-        fn set<T>(slot: &mut Option<T>, value: impl FnOnce() -> Option<T>) {
-            if slot.is_none() {
-                *slot = value();
-            }
-        }
-        let num = || {
-            raw.parse::<i64>()
-                .ok()
-                .or_else(|| raw.parse::<u64>().ok().map(|v| v as i64))
-        };
-        let text = || decode_value(name, raw);
-        match name {
-            "syscall" => set(&mut self.syscall, num),
-            "arch" => set(&mut self.arch, || {
-                u64::from_str_radix(raw, 16).ok().map(|a| a as i64)
-            }),
-            // Syscalls say success=yes|no; user messages res=success|failed
-            // (older kernels res=1|0): ausearch's -sv reads both.
-            "success" | "res" => set(&mut self.success, || match raw {
-                "yes" | "success" | "1" => Some(1),
-                "no" | "failed" | "0" => Some(0),
-                _ => None,
-            }),
-            "exit" => set(&mut self.exit, num),
-            "pid" => set(&mut self.pid, num),
-            "ppid" => set(&mut self.ppid, num),
-            "uid" => set(&mut self.uid, num),
-            "euid" => set(&mut self.euid, num),
-            "auid" => set(&mut self.auid, num),
-            "gid" => set(&mut self.gid, num),
-            "egid" => set(&mut self.egid, num),
-            "ses" => set(&mut self.ses, num),
-            "tty" => set(&mut self.tty, text),
-            "terminal" => set(&mut self.terminal, text),
-            "hostname" => set(&mut self.hostname, text),
-            "addr" => set(&mut self.addr, text),
-            "comm" => set(&mut self.comm, text),
-            "exe" => set(&mut self.exe, text),
-            "subj" => set(&mut self.subj, text),
-            "obj" => set(&mut self.obj, text),
-            _ => {}
-        }
-    }
-}
-
-/// Every key of an event: `key=` fields, several joined by \x01 in one.
-pub fn event_keys(event: &Event) -> Vec<String> {
-    let mut keys: Vec<String> = event
-        .records
-        .iter()
-        .filter_map(|r| r.text_of("key"))
-        .flat_map(|k| k.split('\x01').map(str::to_string).collect::<Vec<_>>())
-        .filter(|k| !k.is_empty())
-        .collect();
-    keys.dedup();
-    keys
+struct Created {
+    shapes: Vec<Shape>,
+    typesets: Vec<String>,
+    keysets: Vec<String>,
+    paths: Vec<String>,
+    opened: Vec<u64>,
+    closed: Vec<(u64, OpenRow)>,
 }
 
 impl Writer {
+    /// Opens (creating if needed) the database for writing; see
+    /// [`super::open_writable`].
     pub fn open(path: &Path) -> Result<Writer, StoreError> {
-        let conn = open_writable(path)?;
-        let bodies = BodyEncoder::open(&conn).map_err(sqlite_err(path))?;
-        Ok(Writer {
+        let (conn, lock) = super::open_writable(path)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let mut w = Writer {
             conn,
+            lock,
             path: path.to_path_buf(),
+            shapes: HashMap::new(),
             typesets: HashMap::new(),
-            text_names: no_text_names(),
-            bodies,
-        })
+            keysets: HashMap::new(),
+            paths: HashMap::new(),
+            open: HashMap::new(),
+            unsaved: Vec::new(),
+            encoder: None,
+            bodies: BodyReader::new(),
+        };
+        w.warm().map_err(sqlite_err(path))?;
+        Ok(w)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Stores events and loss rows in one transaction.
-    pub fn write(&mut self, events: &[Event], losses: &[LossRow]) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let err = sqlite_err(&path);
-        // Type sets and names created here are cached only once the commit
-        // holds them.
-        let mut created: HashMap<String, i64> = HashMap::new();
-        let mut new_names = no_text_names();
-        let result = (|| {
-            let tx = self.conn.transaction()?;
-            for event in events {
-                let set = typeset_text(event);
-                let typeset = match self.typesets.get(&set).or_else(|| created.get(&set)) {
-                    Some(id) => *id,
-                    None => {
-                        let id = typeset_id(&tx, &set)?;
-                        created.insert(set, id);
-                        id
-                    }
-                };
-                let promoted = Promoted::of(event);
-                let body = self.bodies.encode(&tx, &body_text(event))?;
-                insert_event(&tx, event, &promoted, typeset, body)?;
-                for (i, (col, value)) in promoted.texts(event).into_iter().enumerate() {
-                    let Some(value) = value else { continue };
-                    if self.text_names[i].contains(value) || new_names[i].contains(value) {
-                        continue;
-                    }
-                    insert_text_name(&tx, col, value)?;
-                    new_names[i].insert(value.to_string());
-                }
-            }
-            for loss in losses {
-                insert_loss(&tx, loss)?;
-            }
-            tx.commit()
-        })();
-        if let Err(e) = result {
-            self.bodies.rolled_back();
-            return Err(err(e));
+    /// The database file this writer opened, to tell whether the one at
+    /// its path is still it.
+    pub fn identity(&self) -> super::Identity {
+        self.lock.identity
+    }
+
+    /// What an [`Encoder`] for this store starts from.
+    pub fn dict_state(&self) -> Result<DictState, StoreError> {
+        DictState::read(&self.conn).map_err(sqlite_err(&self.path))
+    }
+
+    /// Loads the newest shapes and every set, so that a restarted writer
+    /// finds the shapes it stored before instead of adding them again.
+    fn warm(&mut self) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT s.id, {cols}, t.types, k.keys FROM shape s
+             JOIN typeset t ON t.id = s.typeset JOIN keyset k ON k.id = s.keyset
+             ORDER BY s.id DESC LIMIT {CACHED}",
+            cols = shape_columns("s.")
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, shape_from_row(r, 1)?)))?;
+        for row in rows {
+            let (id, shape) = row?;
+            self.shapes.entry(shape).or_insert(id);
         }
-        self.bodies.committed();
-        self.typesets.extend(created);
-        for (known, new) in self.text_names.iter_mut().zip(new_names) {
-            if known.len() + new.len() > TEXT_NAMES_CACHED {
-                known.clear();
-            }
-            known.extend(new);
+        drop(stmt);
+        let mut stmt = self.conn.prepare("SELECT id, types FROM typeset")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (id, text): (i64, String) = row?;
+            self.typesets.insert(text, id);
+        }
+        drop(stmt);
+        let mut stmt = self.conn.prepare("SELECT id, keys FROM keyset")?;
+        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
+            let (id, text): (i64, String) = row?;
+            self.keysets.insert(text, id);
         }
         Ok(())
     }
 
+    /// Stores whole events (import, tests) and loss rows in one
+    /// transaction, encoding them here.
+    pub fn write(&mut self, events: &[Event], losses: &[LossRow]) -> Result<(), StoreError> {
+        let rows = events.iter().map(|e| (e, None)).collect::<Vec<_>>();
+        self.write_imported(&rows, losses)
+    }
+
+    /// As [`Writer::write`], with each event's ENRICHED text (encoded).
+    pub fn write_imported(
+        &mut self,
+        events: &[(&Event, Option<String>)],
+        losses: &[LossRow],
+    ) -> Result<(), StoreError> {
+        if self.encoder.is_none() {
+            self.encoder = Some(Encoder::new(self.dict_state()?));
+        }
+        let encoder = self.encoder.as_mut().expect("just made");
+        let mut batch = Batch {
+            losses: losses.to_vec(),
+            ..Batch::default()
+        };
+        for (event, enrichment) in events {
+            let mut row = encoder.whole(event);
+            row.enrichment.clone_from(enrichment);
+            batch.rows.push(row);
+        }
+        batch.dicts.extend(encoder.take_trained());
+        self.write_batch(batch)
+    }
+
+    /// Writes one batch in one transaction. On failure nothing of it is
+    /// stored, and the writer is as before (its dictionaries are kept for
+    /// the next batch).
+    pub fn write_batch(&mut self, batch: Batch) -> Result<(), StoreError> {
+        self.unsaved.extend(batch.dicts);
+        let mut created = Created::default();
+        let result = self.transaction(&batch.rows, &batch.losses, &batch.state, &mut created);
+        match result {
+            Ok(()) => {
+                self.unsaved.clear();
+                self.trim_caches();
+                Ok(())
+            }
+            Err(e) => {
+                self.forget(created);
+                Err(sqlite_err(&self.path)(e))
+            }
+        }
+    }
+
+    fn transaction(
+        &mut self,
+        rows: &[Row],
+        losses: &[LossRow],
+        state: &[(&'static str, Value)],
+        created: &mut Created,
+    ) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        for d in &self.unsaved {
+            tx.prepare_cached("INSERT OR IGNORE INTO body_dict (id, dict) VALUES (?1, ?2)")?
+                .execute(params![d.id, d.bytes])?;
+        }
+        let mut maps = Maps {
+            shapes: &mut self.shapes,
+            typesets: &mut self.typesets,
+            keysets: &mut self.keysets,
+            paths: &mut self.paths,
+            open: &mut self.open,
+            created,
+        };
+        for row in rows {
+            maps.write_row(&tx, row)?;
+        }
+        for loss in losses {
+            insert_loss(&tx, loss)?;
+        }
+        for (key, value) in state {
+            tx.prepare_cached("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)")?
+                .execute(params![key, value])?;
+        }
+        tx.commit()
+    }
+
+    fn forget(&mut self, created: Created) {
+        for s in created.shapes {
+            self.shapes.remove(&s);
+        }
+        for t in created.typesets {
+            self.typesets.remove(&t);
+        }
+        for k in created.keysets {
+            self.keysets.remove(&k);
+        }
+        for p in created.paths {
+            self.paths.remove(&p);
+        }
+        for t in created.opened {
+            self.open.remove(&t);
+        }
+        self.open.extend(created.closed);
+    }
+
+    fn trim_caches(&mut self) {
+        if self.shapes.len() > CACHED {
+            self.shapes.clear();
+        }
+        if self.paths.len() > CACHED {
+            self.paths.clear();
+        }
+    }
+
+    /// Whether the store holds this event already: the same time, serial,
+    /// node and records (how imports recognise what is stored).
+    pub fn contains(&mut self, event: &Event) -> Result<bool, StoreError> {
+        super::find_event(&self.conn, &mut self.bodies, event)
+            .map(|id| id.is_some())
+            .map_err(sqlite_err(&self.path))
+    }
+
     /// Sets `PRAGMA synchronous` for the writer's commits.
-    pub fn set_synchronous(&mut self, level: &str) -> Result<(), StoreError> {
+    pub fn set_synchronous(&self, level: &str) -> Result<(), StoreError> {
         self.conn
             .execute_batch(&format!("PRAGMA synchronous = {level}"))
             .map_err(sqlite_err(&self.path))
@@ -245,134 +325,377 @@ impl Writer {
     pub fn wal_path(&self) -> PathBuf {
         super::wal_path(&self.path)
     }
+
+    /// A `state` entry.
+    pub fn state(&self, key: &str) -> Result<Option<Value>, StoreError> {
+        self.conn
+            .query_row("SELECT value FROM state WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sqlite_err(&self.path))
+    }
+
+    /// The connection, for the store's own maintenance (checkpoints).
+    pub(super) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(super) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
 }
 
-/// The sorted, distinct record types of an event, as text.
-fn typeset_text(event: &Event) -> String {
-    let mut types: Vec<u32> = event.records.iter().map(|r| r.rtype).collect();
-    types.sort_unstable();
-    types.dedup();
-    types
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+/// The writer's maps, borrowed for one transaction.
+struct Maps<'a> {
+    shapes: &'a mut HashMap<Shape, i64>,
+    typesets: &'a mut HashMap<String, i64>,
+    keysets: &'a mut HashMap<String, i64>,
+    paths: &'a mut HashMap<String, i64>,
+    open: &'a mut HashMap<u64, OpenRow>,
+    created: &'a mut Created,
 }
 
-/// The id of a type set, created (with its members) if new.
-fn typeset_id(tx: &Transaction<'_>, set: &str) -> rusqlite::Result<i64> {
-    let found = tx
-        .prepare_cached("SELECT id FROM typeset WHERE types = ?1")?
-        .query_row([set], |r| r.get(0))
+impl Maps<'_> {
+    fn write_row(&mut self, tx: &Transaction<'_>, row: &Row) -> rusqlite::Result<()> {
+        match row.part {
+            Part::First => self.insert(tx, row),
+            Part::More => match self.open.get(&row.token).copied() {
+                Some(open) => self.append(tx, row, open),
+                // Its first piece was in a batch that failed.
+                None => self.insert(tx, row),
+            },
+            Part::Late => match find_row(tx, row)? {
+                Some(open) => self.append_late(tx, row, open),
+                None => self.insert(tx, row),
+            },
+            Part::Close => {
+                if let Some(open) = self.open.remove(&row.token) {
+                    self.created.closed.push((row.token, open));
+                    tx.prepare_cached("UPDATE event SET flags = ?1 WHERE id = ?2")?
+                        .execute(params![open.flags & !FLAG_OPEN, open.id])?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn insert(&mut self, tx: &Transaction<'_>, row: &Row) -> rusqlite::Result<()> {
+        let shape = self.shape_id(tx, &row.shape)?;
+        let flags = flag(row.malformed, FLAG_MALFORMED) | flag(row.open, FLAG_OPEN);
+        let (body, dict) = row.body.as_ref().map_or(
+            (ToSqlOutput::Borrowed(ValueRef::Text(b"")), None),
+            Stored::sql,
+        );
+        tx.prepare_cached(
+            "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            row.time_ms,
+            row.serial as i64,
+            shape,
+            flags,
+            body,
+            dict
+        ])?;
+        let id = tx.last_insert_rowid();
+        self.link_paths(tx, id, &row.paths)?;
+        if let Some(text) = &row.enrichment {
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO enrichment (event_id, records) VALUES (?1, ?2)",
+            )?
+            .execute(params![id, text])?;
+        }
+        if row.open {
+            self.open.insert(
+                row.token,
+                OpenRow {
+                    id,
+                    flags,
+                    next_seq: 1,
+                },
+            );
+            self.created.opened.push(row.token);
+        }
+        Ok(())
+    }
+
+    /// More records of an open event: its body grows by a piece, its shape
+    /// is the one of all its records so far.
+    fn append(&mut self, tx: &Transaction<'_>, row: &Row, open: OpenRow) -> rusqlite::Result<()> {
+        let shape = self.shape_id(tx, &row.shape)?;
+        let flags = (open.flags & !FLAG_OPEN)
+            | flag(row.open, FLAG_OPEN)
+            | flag(row.malformed, FLAG_MALFORMED)
+            | FLAG_MORE;
+        self.add_piece(tx, open, row)?;
+        tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
+            .execute(params![shape, flags, open.id])?;
+        self.link_paths(tx, open.id, &row.paths)?;
+        if row.open {
+            let next = OpenRow {
+                id: open.id,
+                flags,
+                next_seq: open.next_seq + 1,
+            };
+            if let Some(before) = self.open.insert(row.token, next) {
+                self.created.closed.push((row.token, before));
+            }
+        } else if let Some(before) = self.open.remove(&row.token) {
+            self.created.closed.push((row.token, before));
+        }
+        Ok(())
+    }
+
+    /// Records that arrived after their event was closed: the stored
+    /// shape's values stay, what they lacked is filled from the new records.
+    fn append_late(
+        &mut self,
+        tx: &Transaction<'_>,
+        row: &Row,
+        stored: OpenRow,
+    ) -> rusqlite::Result<()> {
+        let mut shape = stored_shape(tx, stored.id)?;
+        super::shape::fill(&mut shape, row.shape.clone());
+        let shape = self.shape_id(tx, &shape)?;
+        let flags = stored.flags | flag(row.malformed, FLAG_MALFORMED) | FLAG_MORE;
+        self.add_piece(tx, stored, row)?;
+        tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
+            .execute(params![shape, flags, stored.id])?;
+        self.link_paths(tx, stored.id, &row.paths)
+    }
+
+    fn add_piece(
+        &mut self,
+        tx: &Transaction<'_>,
+        open: OpenRow,
+        row: &Row,
+    ) -> rusqlite::Result<()> {
+        let Some(body) = &row.body else {
+            return Ok(());
+        };
+        let (bytes, dict) = body.sql();
+        tx.prepare_cached(
+            "INSERT INTO body_more (event_id, seq, body, dict) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![open.id, open.next_seq, bytes, dict])?;
+        Ok(())
+    }
+
+    fn link_paths(
+        &mut self,
+        tx: &Transaction<'_>,
+        event: i64,
+        paths: &[String],
+    ) -> rusqlite::Result<()> {
+        for name in paths {
+            let id = self.path_id(tx, name)?;
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![id, event])?;
+        }
+        Ok(())
+    }
+
+    fn path_id(&mut self, tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+        if let Some(id) = self.paths.get(name) {
+            return Ok(*id);
+        }
+        let (id, _) = find_or_insert(tx, "path_name", "name", name)?;
+        self.paths.insert(name.to_string(), id);
+        self.created.paths.push(name.to_string());
+        Ok(id)
+    }
+
+    /// The id of a shape, inserted if this writer does not know it. A shape
+    /// stored twice (after the cache started over) is harmless: filters
+    /// select shapes by value.
+    fn shape_id(&mut self, tx: &Transaction<'_>, shape: &Shape) -> rusqlite::Result<i64> {
+        if let Some(id) = self.shapes.get(shape) {
+            return Ok(*id);
+        }
+        let typeset = self.typeset_id(tx, &shape.types_text())?;
+        let keyset = self.keyset_id(tx, shape)?;
+        let mut values: Vec<Value> = Vec::with_capacity(INTS.len() + TEXTS.len() + 3);
+        values.push(shape.node.clone().map_or(Value::Null, Value::Text));
+        values.extend(
+            shape
+                .ints
+                .iter()
+                .map(|v| v.map_or(Value::Null, Value::Integer)),
+        );
+        values.extend(
+            shape
+                .texts
+                .iter()
+                .map(|v| v.clone().map_or(Value::Null, Value::Text)),
+        );
+        values.push(Value::Integer(typeset));
+        values.push(Value::Integer(keyset));
+        tx.prepare_cached(&insert_shape_sql())?
+            .execute(rusqlite::params_from_iter(values))?;
+        let id = tx.last_insert_rowid();
+        self.shapes.insert(shape.clone(), id);
+        self.created.shapes.push(shape.clone());
+        Ok(id)
+    }
+
+    fn typeset_id(&mut self, tx: &Transaction<'_>, text: &str) -> rusqlite::Result<i64> {
+        if let Some(id) = self.typesets.get(text) {
+            return Ok(*id);
+        }
+        let (id, created) = find_or_insert(tx, "typeset", "types", text)?;
+        if created {
+            for t in text.split(',').filter(|t| !t.is_empty()) {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO typeset_member (type, typeset_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![t.parse::<i64>().unwrap_or(0), id])?;
+            }
+        }
+        self.typesets.insert(text.to_string(), id);
+        self.created.typesets.push(text.to_string());
+        Ok(id)
+    }
+
+    fn keyset_id(&mut self, tx: &Transaction<'_>, shape: &Shape) -> rusqlite::Result<i64> {
+        let text = shape.keys_text();
+        if let Some(id) = self.keysets.get(&text) {
+            return Ok(*id);
+        }
+        let (id, created) = find_or_insert(tx, "keyset", "keys", &text)?;
+        if created {
+            for k in &shape.keys {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO keyset_member (key, keyset_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![k, id])?;
+            }
+        }
+        self.keysets.insert(text.clone(), id);
+        self.created.keysets.push(text);
+        Ok(id)
+    }
+}
+
+/// The id of the row of a dictionary table (`id`, and a unique `column`)
+/// holding `value`, inserted if there is none; whether it was.
+fn find_or_insert(
+    tx: &Transaction<'_>,
+    table: &str,
+    column: &str,
+    value: &str,
+) -> rusqlite::Result<(i64, bool)> {
+    let found: Option<i64> = tx
+        .prepare_cached(&format!("SELECT id FROM {table} WHERE {column} = ?1"))?
+        .query_row([value], |r| r.get(0))
         .optional()?;
     if let Some(id) = found {
-        return Ok(id);
+        return Ok((id, false));
     }
-    tx.prepare_cached("INSERT INTO typeset (types) VALUES (?1)")?
-        .execute([set])?;
-    let id = tx.last_insert_rowid();
-    for t in set.split(',').filter(|t| !t.is_empty()) {
-        tx.prepare_cached("INSERT INTO typeset_member (type, typeset_id) VALUES (?1, ?2)")?
-            .execute(params![t.parse::<i64>().unwrap_or(0), id])?;
-    }
-    Ok(id)
+    tx.prepare_cached(&format!("INSERT INTO {table} ({column}) VALUES (?1)"))?
+        .execute([value])?;
+    Ok((tx.last_insert_rowid(), true))
 }
 
-fn insert_text_name(tx: &Transaction<'_>, col: &str, value: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT OR IGNORE INTO text_names (col, value) VALUES (?1, ?2)")?
-        .execute([col, value])?;
-    Ok(())
+fn flag(on: bool, bit: i64) -> i64 {
+    if on {
+        bit
+    } else {
+        0
+    }
 }
 
-/// A body as stored: the text or a compressed frame, and its dictionary.
-type StoredBody = (rusqlite::types::Value, Option<i64>);
-
-fn insert_event(
-    tx: &Transaction<'_>,
-    event: &Event,
-    p: &Promoted,
-    typeset: i64,
-    (records, dict): StoredBody,
-) -> rusqlite::Result<()> {
-    let flags = i64::from(event.records.iter().any(|r| r.error().is_some()));
-    tx.prepare_cached(
-        "INSERT INTO event (time_ms, serial, node, syscall, arch, success, exit, pid, ppid,
-            uid, euid, auid, gid, egid, ses, tty, terminal, hostname, addr, comm, exe,
-            subj, obj, typeset, flags)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-    )?
-    .execute(params![
-        event.id.time_ms(),
-        event.id.serial as i64,
-        event.node,
-        p.syscall,
-        p.arch,
-        p.success,
-        p.exit,
-        p.pid,
-        p.ppid,
-        p.uid,
-        p.euid,
-        p.auid,
-        p.gid,
-        p.egid,
-        p.ses,
-        p.tty,
-        p.terminal,
-        p.hostname,
-        p.addr,
-        p.comm,
-        p.exe,
-        p.subj,
-        p.obj,
-        typeset,
-        flags,
-    ])?;
-    let id = tx.last_insert_rowid();
-    for key in event_keys(event) {
-        tx.prepare_cached("INSERT INTO event_key (event_id, key) VALUES (?1, ?2)")?
-            .execute(params![id, key])?;
-        tx.prepare_cached("INSERT OR IGNORE INTO key_names (key) VALUES (?1)")?
-            .execute([&key])?;
-    }
-    for r in &event.records {
-        insert_paths(tx, id, r)?;
-    }
-    tx.prepare_cached("INSERT INTO body (event_id, records, dict) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, records, dict])?;
-    Ok(())
+/// The shape table's columns after `id`, each with `prefix`.
+pub(super) fn shape_columns(prefix: &str) -> String {
+    let mut cols = vec![format!("{prefix}node")];
+    cols.extend(INTS.iter().map(|c| format!("{prefix}{}", c.name)));
+    cols.extend(TEXTS.iter().map(|c| format!("{prefix}{c}")));
+    cols.join(", ")
 }
 
-fn insert_paths(tx: &Transaction<'_>, id: i64, r: &Record) -> rusqlite::Result<()> {
-    let (item, name, nametype, inode) = match r.rtype {
-        types::PATH => (
-            r.number("item"),
-            r.text_of("name"),
-            r.raw("nametype").map(str::to_string),
-            r.number("inode"),
-        ),
-        // CWD records, and user messages that carry a cwd= (USER_CMD).
-        _ => match r.text_of("cwd") {
-            Some(cwd) => (None, Some(cwd), None, None),
-            None => return Ok(()),
-        },
+fn insert_shape_sql() -> String {
+    let n = 1 + INTS.len() + TEXTS.len() + 2;
+    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO shape ({}, typeset, keyset) VALUES ({})",
+        shape_columns(""),
+        marks.join(", ")
+    )
+}
+
+/// A shape from a row holding [`shape_columns`] from `at`, then the
+/// typeset's and keyset's text.
+pub(super) fn shape_from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Shape> {
+    let mut shape = Shape {
+        node: r.get(at)?,
+        ..Shape::default()
     };
-    tx.prepare_cached(
-        "INSERT INTO path (event_id, item, name, nametype, inode) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![id, item, name, nametype, inode])?;
-    if let Some(name) = &name {
-        tx.prepare_cached("INSERT OR IGNORE INTO path_names (name) VALUES (?1)")?
-            .execute([name])?;
+    let mut i = at + 1;
+    for slot in shape.ints.iter_mut() {
+        *slot = r.get(i)?;
+        i += 1;
     }
-    Ok(())
+    for slot in shape.texts.iter_mut() {
+        *slot = r.get(i)?;
+        i += 1;
+    }
+    let types: String = r.get(i)?;
+    let keys: String = r.get(i + 1)?;
+    shape.types = types.split(',').filter_map(|t| t.parse().ok()).collect();
+    shape.keys = keys
+        .split(super::shape::KEY_SEPARATOR)
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    Ok(shape)
+}
+
+fn stored_shape(tx: &Transaction<'_>, event: i64) -> rusqlite::Result<Shape> {
+    tx.query_row(
+        &format!(
+            "SELECT {cols}, t.types, k.keys FROM event e JOIN shape s ON s.id = e.shape
+             JOIN typeset t ON t.id = s.typeset JOIN keyset k ON k.id = s.keyset
+             WHERE e.id = ?1",
+            cols = shape_columns("s.")
+        ),
+        [event],
+        |r| shape_from_row(r, 0),
+    )
+}
+
+/// The newest stored event with a late row's time, serial and node.
+fn find_row(tx: &Transaction<'_>, row: &Row) -> rusqlite::Result<Option<OpenRow>> {
+    let found: Option<(i64, i64)> = tx
+        .prepare_cached(
+            "SELECT e.id, e.flags FROM event e JOIN shape s ON s.id = e.shape
+             WHERE e.serial = ?1 AND e.time_ms = ?2 AND s.node IS ?3
+             ORDER BY e.id DESC LIMIT 1",
+        )?
+        .query_row(
+            params![row.serial as i64, row.time_ms, row.shape.node],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((id, flags)) = found else {
+        return Ok(None);
+    };
+    let next_seq: i64 = tx
+        .prepare_cached("SELECT coalesce(max(seq), 0) + 1 FROM body_more WHERE event_id = ?1")?
+        .query_row([id], |r| r.get(0))?;
+    Ok(Some(OpenRow {
+        id,
+        flags,
+        next_seq,
+    }))
 }
 
 fn insert_loss(tx: &Transaction<'_>, l: &LossRow) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO loss (time_ms, kind, first_serial, last_serial, count, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO loss (time_ms, kind, first_serial, last_serial, count, detail, start_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         l.time_ms,
@@ -380,7 +703,8 @@ fn insert_loss(tx: &Transaction<'_>, l: &LossRow) -> rusqlite::Result<()> {
         l.first_serial.map(|s| s as i64),
         l.last_serial.map(|s| s as i64),
         l.count as i64,
-        l.detail
+        l.detail,
+        l.start_ms,
     ])?;
     Ok(())
 }

@@ -139,6 +139,47 @@ impl Kernel {
         }
     }
 
+    /// SIGKILL to a daemon this test started (a crash, as far as the
+    /// store can tell), reaped.
+    pub fn kill_daemon(&mut self, pid: u32) {
+        let i = self
+            .daemons
+            .iter()
+            .position(|c| c.id() == pid)
+            .expect("a daemon of this test");
+        kill(Pid::from_raw(pid as i32), Signal::SIGKILL).expect("SIGKILL");
+        let _ = self.daemons.remove(i).wait();
+    }
+
+    /// Starts a daemon expected to refuse to start; its exit status and
+    /// stderr.
+    pub fn daemon_refused(&mut self, db: &Path, extra: &[&str]) -> Output {
+        let conf = self.path("test-raudit.conf");
+        let rules = self.path("rules.d");
+        std::fs::create_dir_all(&rules).unwrap();
+        std::fs::write(&conf, format!("rules_dir = {}\n", rules.display())).unwrap();
+        let child = Command::new(BIN)
+            .args(["daemon", "--db"])
+            .arg(db)
+            .arg("--config")
+            .arg(&conf)
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting the daemon");
+        let pid = child.id();
+        self.daemons.push(child);
+        let i = self.daemons.len() - 1;
+        if wait_exit(&mut self.daemons[i], Duration::from_secs(10)).is_none() {
+            panic!("daemon {pid} started where it should have refused");
+        }
+        self.daemons
+            .remove(i)
+            .wait_with_output()
+            .expect("its output")
+    }
+
     pub fn status(&self) -> AuditStatus {
         AuditSocket::open().unwrap().get_status().unwrap()
     }
@@ -169,6 +210,20 @@ impl Drop for Kernel {
             restore.mask |= mask::ENABLED;
             restore.enabled = self.found.enabled;
         }
+        if now.backlog_limit != self.found.backlog_limit {
+            restore.mask |= mask::BACKLOG_LIMIT;
+            restore.backlog_limit = self.found.backlog_limit;
+        }
+        if now.backlog_wait_time != self.found.backlog_wait_time {
+            restore.mask |= mask::BACKLOG_WAIT_TIME;
+            restore.backlog_wait_time = self.found.backlog_wait_time;
+        }
+        // A daemon killed by a test leaves its pid registered until the
+        // kernel next fails to reach it: give it back.
+        if now.pid != 0 && !std::path::Path::new(&format!("/proc/{}", now.pid)).exists() {
+            restore.mask |= mask::PID;
+            restore.pid = 0;
+        }
         if restore.mask != 0 {
             let _ = sock.set_status(&restore, "restoring audit state");
         }
@@ -191,6 +246,15 @@ pub fn raudit(args: &[&str]) -> Output {
         .args(args)
         .output()
         .expect("running raudit")
+}
+
+/// `raudit ctl ARGS...`, which must succeed.
+pub fn ctl(args: &[&str]) -> Output {
+    let mut all = vec!["ctl"];
+    all.extend_from_slice(args);
+    let out = raudit(&all);
+    assert!(out.status.success(), "raudit ctl {args:?}: {}", stderr(&out));
+    out
 }
 
 /// `raudit search --db DB ARGS...`; None when the database is not there yet.
@@ -329,4 +393,29 @@ pub fn wait_exit(child: &mut Child, limit: Duration) -> Option<std::process::Exi
         std::thread::sleep(Duration::from_millis(50));
     }
     None
+}
+
+/// A tmpfs of `mib` MiB mounted on `dir` for one test, unmounted (lazily,
+/// if something still holds it) when dropped, also when the test fails.
+pub struct Tmpfs(pub PathBuf);
+
+impl Tmpfs {
+    pub fn mount(dir: &Path, mib: u32) -> Tmpfs {
+        std::fs::create_dir_all(dir).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o"])
+            .arg(format!("size={mib}m,mode=0700"))
+            .args(["tmpfs"])
+            .arg(dir)
+            .output()
+            .expect("running mount");
+        assert!(out.status.success(), "mount tmpfs: {}", stderr(&out));
+        Tmpfs(dir.to_path_buf())
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg("-l").arg(&self.0).output();
+    }
 }

@@ -15,7 +15,7 @@ fn json_of(log: &str, serial: u64) -> Value {
     let (event, recorded) = crate::output::logged_event(log, serial);
     let enriched = recorded.iter().any(Option::is_some);
     let mut out = Vec::new();
-    print(&mut out, &event, enriched.then_some(&recorded[..])).unwrap();
+    print(&mut out, &event, enriched.then_some(&recorded[..]), true).unwrap();
     assert_eq!(out.last(), Some(&b'\n'));
     serde_json::from_slice(&out).unwrap()
 }
@@ -38,6 +38,7 @@ fn an_execve_event_with_its_event_level_fields() {
             "sec": 1795268619,
             "msec": 691,
             "serial": 16,
+            "complete": true,
             "node": null,
             "keys": ["cap_exec"],
             "syscall": "execve",
