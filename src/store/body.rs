@@ -93,6 +93,17 @@ struct Dictionary {
     compressor: zstd::bulk::Compressor<'static>,
 }
 
+/// A compressor for one dictionary. Frames carry no dictionary id (the row
+/// names it) and no checksum (SQLite checks its pages): 8 bytes less per
+/// event, and less work.
+fn compressor(dict: &[u8]) -> Option<zstd::bulk::Compressor<'static>> {
+    use zstd::zstd_safe::CParameter;
+    let mut c = zstd::bulk::Compressor::with_dictionary(LEVEL, dict).ok()?;
+    c.set_parameter(CParameter::DictIdFlag(false)).ok()?;
+    c.set_parameter(CParameter::ChecksumFlag(false)).ok()?;
+    Some(c)
+}
+
 /// Compresses bodies: samples the first ones, trains a dictionary once it
 /// has enough, then compresses every body with it.
 pub struct BodyEncoder {
@@ -136,8 +147,10 @@ impl DictState {
 impl BodyEncoder {
     pub fn new(state: DictState) -> BodyEncoder {
         let dict = state.newest.and_then(|(id, bytes)| {
-            let compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, &bytes).ok()?;
-            Some(Dictionary { id, compressor })
+            Some(Dictionary {
+                id,
+                compressor: compressor(&bytes)?,
+            })
         });
         BodyEncoder {
             samples: Vec::new(),
@@ -187,8 +200,8 @@ impl BodyEncoder {
         let trained = zstd::dict::from_samples(&samples, DICT_BYTES)
             .ok()
             .and_then(|bytes| {
-                let compressor = zstd::bulk::Compressor::with_dictionary(LEVEL, &bytes).ok()?;
-                Some((bytes, compressor))
+                let c = compressor(&bytes)?;
+                Some((bytes, c))
             });
         let Some((bytes, compressor)) = trained else {
             self.untrainable = true;
