@@ -105,11 +105,13 @@ pub fn find_event(
     bodies: &mut BodyReader,
     event: &crate::event::Event,
 ) -> rusqlite::Result<Option<i64>> {
-    let body = body_text(&event.records);
     let ids: Vec<i64> = conn
         .prepare_cached(
-            "SELECT e.id FROM event e JOIN shape s ON s.id = e.shape
-             WHERE e.serial = ?1 AND e.time_ms = ?2 AND s.node IS ?3
+            // One table in the join, so that the plan (made once, without
+            // the values) can only start from the serial or time index.
+            "SELECT e.id FROM event e
+             WHERE e.serial = ?1 AND e.time_ms = ?2
+               AND (SELECT s.node FROM shape s WHERE s.id = e.shape) IS ?3
              ORDER BY e.id DESC",
         )?
         .query_map(
@@ -117,6 +119,10 @@ pub fn find_event(
             |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let body = body_text(&event.records);
     for id in ids {
         if bodies.read(conn, id)? == body {
             return Ok(Some(id));
