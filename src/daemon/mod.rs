@@ -218,6 +218,7 @@ fn spawn_threads(
         disk_full: config.disk_full_action.clone(),
         disk_error: config.disk_error_action.clone(),
         durability: config.durability(),
+        wal_limit: config.max_wal_size << 20,
     };
     let thread = WriterThread::new(store, policy, disk::DiskPolicy::new(config), shared);
     let writer = std::thread::Builder::new()
