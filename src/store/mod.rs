@@ -105,11 +105,13 @@ pub fn find_event(
     bodies: &mut BodyReader,
     event: &crate::event::Event,
 ) -> rusqlite::Result<Option<i64>> {
-    let body = body_text(&event.records);
     let ids: Vec<i64> = conn
         .prepare_cached(
-            "SELECT e.id FROM event e JOIN shape s ON s.id = e.shape
-             WHERE e.serial = ?1 AND e.time_ms = ?2 AND s.node IS ?3
+            // One table in the join, so that the plan (made once, without
+            // the values) can only start from the serial or time index.
+            "SELECT e.id FROM event e
+             WHERE e.serial = ?1 AND e.time_ms = ?2
+               AND (SELECT s.node FROM shape s WHERE s.id = e.shape) IS ?3
              ORDER BY e.id DESC",
         )?
         .query_map(
@@ -117,12 +119,29 @@ pub fn find_event(
             |r| r.get(0),
         )?
         .collect::<rusqlite::Result<_>>()?;
+    if ids.is_empty() {
+        return Ok(None);
+    }
+    let body = body_text(&event.records);
     for id in ids {
         if bodies.read(conn, id)? == body {
             return Ok(Some(id));
         }
     }
     Ok(None)
+}
+
+/// Turns on SQLite's query planner stability guarantee. Without it, a
+/// statement whose plan considered a bound value is prepared again each
+/// time that value changes (this SQLite is built with STAT4): the lookup
+/// an import makes per event spent half the import there. Our queries
+/// state their own selectivity where it matters (`likelihood`).
+pub(crate) fn stable_plans(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map(|_| ())
 }
 
 /// The write-ahead log beside a database.
@@ -145,6 +164,7 @@ pub fn disk_bytes(db: &Path) -> u64 {
 pub fn open_writable(path: &Path) -> Result<(Connection, open::Lock), StoreError> {
     let lock = open::claim(path)?;
     let conn = Connection::open(path).map_err(sqlite_err(path))?;
+    stable_plans(&conn).map_err(sqlite_err(path))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA journal_size_limit = 67108864;
@@ -169,6 +189,8 @@ pub fn upgrade(path: &Path) -> Result<(i64, usize), StoreError> {
         Err(StoreError::Outdated { found, .. }) => found,
         Err(e) => return Err(e),
     };
+    // As the database's writer for the while: not under a daemon.
+    let _lock = open::claim(path)?;
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -253,7 +253,11 @@ pub fn ctl(args: &[&str]) -> Output {
     let mut all = vec!["ctl"];
     all.extend_from_slice(args);
     let out = raudit(&all);
-    assert!(out.status.success(), "raudit ctl {args:?}: {}", stderr(&out));
+    assert!(
+        out.status.success(),
+        "raudit ctl {args:?}: {}",
+        stderr(&out)
+    );
     out
 }
 
