@@ -9,7 +9,6 @@ use std::time::Duration;
 use common::*;
 use serde_json::Value;
 
-
 /// The records of one type in a JSON event.
 fn records<'a>(event: &'a Value, rtype: &str) -> Vec<&'a Value> {
     event["records"]

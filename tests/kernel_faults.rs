@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use common::*;
 use rusqlite::{Connection, OpenFlags};
 
-
 fn read_only(db: &Path) -> Connection {
     Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
 }

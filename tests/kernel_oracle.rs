@@ -95,7 +95,6 @@ fn child(program: &str, args: &[&str]) {
         .unwrap_or_else(|e| panic!("running {program}: {e}"));
 }
 
-
 fn now_secs() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -16,7 +16,6 @@ use serde_json::Value;
 const LONG_EOE: &[&str] = &["--eoe-timeout", "60000"];
 const PATIENCE: Duration = Duration::from_secs(10);
 
-
 /// Waits for an event matching `args` whose text contains `needle`.
 fn wait_event(db: &std::path::Path, args: &[&str], needle: &str) -> Option<Value> {
     let mut found = None;

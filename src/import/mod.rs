@@ -198,7 +198,9 @@ pub fn import(
             },
         }));
     };
+    let first_read_ms = first.id.time_ms();
     let mut writer = Writer::open(db)?;
+    let before = last_id(db)?;
     let mut summary = Summary {
         files,
         ..Summary::default()
@@ -207,16 +209,18 @@ pub fn import(
     for event in LogEvents::new(std::iter::once(first).chain(&mut lines)) {
         summary.events += 1;
         let extras = pending.borrow_mut().take(&event);
-        if batch.holds(&event) || writer.contains(&event)? {
+        let key = Batch::key(&event);
+        if batch.keys.contains(&key) || writer.contains(&event)? {
             summary.duplicates += 1;
             continue;
         }
-        batch.push(event, extras);
+        batch.push(key, event, extras);
         if batch.events.len() >= BATCH {
             summary.added += batch.write(&mut writer)?;
         }
     }
     summary.added += batch.write(&mut writer)?;
+    note_run(&mut writer, db, before, first_read_ms)?;
     summary.records = lines.records;
     summary.skipped = lines.skipped;
     if let Some(e) = lines.error.take() {
@@ -226,17 +230,60 @@ pub fn import(
     Ok(summary)
 }
 
+fn last_id(db: &Path) -> Result<i64, ImportError> {
+    let conn = store::open_read_only(db)?;
+    store::imports::last_id(&conn).map_err(|source| ImportError::Store(store_err(db, source)))
+}
+
+fn store_err(db: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: db.to_path_buf(),
+        source,
+    }
+}
+
+/// Notes the ids this import added and the time of its first record, so
+/// that time ranges read it in its place among older and newer logs
+/// (see [`store::imports`]).
+fn note_run(
+    writer: &mut Writer,
+    db: &Path,
+    before: i64,
+    first_read_ms: i64,
+) -> Result<(), ImportError> {
+    let conn = store::open_read_only(db)?;
+    let last = store::imports::last_id(&conn).map_err(|e| store_err(db, e))?;
+    if last <= before {
+        return Ok(());
+    }
+    let runs = store::imports::imports(&conn).map_err(|e| store_err(db, e))?;
+    let run = store::imports::Run {
+        first_id: before + 1,
+        last_id: last,
+        first_read_ms,
+    };
+    let value = store::imports::with_import(runs, run);
+    writer.write_batch(store::Batch {
+        state: vec![(store::imports::KEY, rusqlite::types::Value::Text(value))],
+        ..store::Batch::default()
+    })?;
+    Ok(())
+}
+
 /// Events waiting for their transaction, and what they are, so that an
 /// event repeated within one batch is caught too.
 #[derive(Default)]
 struct Batch {
     events: Vec<Event>,
     extras: Vec<Option<String>>,
-    keys: HashSet<(i64, u64, Option<String>, String)>,
+    keys: HashSet<Key>,
 }
 
+/// An event's stamp, node and records, as one batch tells repeats apart.
+type Key = (i64, u64, Option<String>, String);
+
 impl Batch {
-    fn key(event: &Event) -> (i64, u64, Option<String>, String) {
+    fn key(event: &Event) -> Key {
         (
             event.id.time_ms(),
             event.id.serial,
@@ -245,12 +292,8 @@ impl Batch {
         )
     }
 
-    fn holds(&self, event: &Event) -> bool {
-        self.keys.contains(&Self::key(event))
-    }
-
-    fn push(&mut self, event: Event, extras: Option<enrich::Extras>) {
-        self.keys.insert(Self::key(&event));
+    fn push(&mut self, key: Key, event: Event, extras: Option<enrich::Extras>) {
+        self.keys.insert(key);
         self.events.push(event);
         self.extras.push(extras.as_ref().map(enrich::encode));
     }

@@ -10,6 +10,7 @@
 //! report is in [`scan`]; titles, rows and totals are in [`format`].
 
 mod format;
+pub mod indexed;
 mod line;
 mod logs;
 mod lookup;
@@ -141,16 +142,20 @@ impl Report {
         event: &Event,
         head_enrichment: Option<&str>,
     ) -> io::Result<()> {
-        let lines: Vec<String> = event.records.iter().map(|r| r.log_line()).collect();
-        let recs: Vec<parse::Rec<'_>> = event
-            .records
-            .iter()
-            .zip(&lines)
-            .map(|(r, l)| parse::Rec {
-                rtype: r.rtype,
-                line: line::Line::new(l.as_bytes()),
-            })
-            .collect();
+        self.events_alike(out, event, head_enrichment, 1)
+    }
+
+    /// One event standing for `hits` events that give this report the
+    /// same values (see [`indexed`]): a summary counts it `hits` times.
+    pub fn events_alike(
+        &mut self,
+        out: &mut impl Write,
+        event: &Event,
+        head_enrichment: Option<&str>,
+        hits: u32,
+    ) -> io::Result<()> {
+        let lines = log_lines(event);
+        let recs = records(event, &lines);
         let Ok(items) = parse::extract(&recs, self.wants) else {
             return Ok(());
         };
@@ -175,11 +180,32 @@ impl Report {
             },
         };
         let counted = match self.config.detail {
-            Detail::Summary => self.totals.add(self.config.kind, &ev),
+            Detail::Summary => self.totals.add(self.config.kind, &ev, hits),
             Detail::Detailed => format::row(out, self.config.kind, &ev, &mut self.line_item)?,
         };
         self.found |= counted;
         Ok(())
+    }
+
+    /// Only the file names of an event, for the overall summary's count
+    /// of files when the rest of the event was counted with others alike.
+    pub fn file_names(&mut self, event: &Event) {
+        let lines = log_lines(event);
+        let recs = records(event, &lines);
+        let wants = Wants {
+            filename: true,
+            ..Wants::default()
+        };
+        if let Ok(items) = parse::extract(&recs, wants) {
+            if self.selected(event, &items) {
+                self.totals.add_files(&items, 1);
+            }
+        }
+    }
+
+    /// The fields this report reads.
+    pub fn wants(&self) -> Wants {
+        self.wants
     }
 
     /// `--node`, `--failed`/`--success` and `-nc` (aureport's `scan`).
@@ -213,6 +239,23 @@ impl Report {
         format::wrap_up(out, &self.config, &self.totals, range)?;
         Ok(true)
     }
+}
+
+/// The records of an event as log lines, which aureport's scanner reads.
+fn log_lines(event: &Event) -> Vec<String> {
+    event.records.iter().map(|r| r.log_line()).collect()
+}
+
+fn records<'a>(event: &Event, lines: &'a [String]) -> Vec<parse::Rec<'a>> {
+    event
+        .records
+        .iter()
+        .zip(lines)
+        .map(|(r, l)| parse::Rec {
+            rtype: r.rtype,
+            line: line::Line::new(l.as_bytes()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

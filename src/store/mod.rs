@@ -3,6 +3,7 @@
 
 mod body;
 mod encode;
+pub mod imports;
 mod maintain;
 mod names;
 mod open;
@@ -106,18 +107,23 @@ pub fn find_event(
     event: &crate::event::Event,
 ) -> rusqlite::Result<Option<i64>> {
     let body = body_text(&event.records);
-    let ids: Vec<i64> = conn
-        .prepare_cached(
-            "SELECT e.id FROM event e JOIN shape s ON s.id = e.shape
-             WHERE e.serial = ?1 AND e.time_ms = ?2 AND s.node IS ?3
-             ORDER BY e.id DESC",
-        )?
+    // Plain lookups, the node and the order checked here: SQLite compiles a
+    // cached statement with a join or an ORDER BY again at every use (its
+    // bindings are cleared), which made this check most of an import's time.
+    let mut ids: Vec<(i64, i64)> = conn
+        .prepare_cached("SELECT id, shape FROM event WHERE serial = ?1 AND time_ms = ?2")?
         .query_map(
-            rusqlite::params![event.id.serial as i64, event.id.time_ms(), event.node],
-            |r| r.get(0),
+            rusqlite::params![event.id.serial as i64, event.id.time_ms()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?
         .collect::<rusqlite::Result<_>>()?;
-    for id in ids {
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    let mut node = conn.prepare_cached("SELECT node FROM shape WHERE id = ?1")?;
+    for (id, shape) in ids {
+        let stored: Option<String> = node.query_row([shape], |r| r.get(0))?;
+        if stored != event.node {
+            continue;
+        }
         if bodies.read(conn, id)? == body {
             return Ok(Some(id));
         }

@@ -1,7 +1,7 @@
 //! Reading events back: a filter becomes bound SQL over the indexes, and
 //! events stream to a callback one at a time, never all in memory.
 
-use rusqlite::{types::Value, Connection, OptionalExtension};
+use rusqlite::{types::Value, Connection};
 
 use crate::event::Event;
 use crate::record::{parse_payload, EventId, Record};
@@ -293,13 +293,27 @@ where
 pub fn for_each_stored<E>(
     conn: &Connection,
     filter: &Filter,
-    mut each: impl FnMut(Stored) -> Result<bool, E>,
+    each: impl FnMut(Stored) -> Result<bool, E>,
 ) -> Result<Progress, E>
 where
     E: From<rusqlite::Error>,
 {
     let (query, params) = select(filter);
-    let mut stmt = conn.prepare(&query)?;
+    stream(conn, &query, params, each)
+}
+
+/// Runs a statement selecting `e.id, e.time_ms, e.serial, s.node, e.flags,
+/// e.body, e.dict, n.records` and passes each row on as a [`Stored`] event.
+fn stream<E>(
+    conn: &Connection,
+    query: &str,
+    params: Vec<Value>,
+    mut each: impl FnMut(Stored) -> Result<bool, E>,
+) -> Result<Progress, E>
+where
+    E: From<rusqlite::Error>,
+{
+    let mut stmt = conn.prepare(query)?;
     let mut bodies = super::BodyReader::new();
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut progress = Progress::default();
@@ -335,6 +349,88 @@ where
     Ok(progress)
 }
 
+/// Events stored under one shape in a time range: how many, and the
+/// first one stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeCount {
+    pub shape: i64,
+    pub count: u64,
+    pub first: i64,
+    pub node: Option<String>,
+    /// The record types of its events, ascending.
+    pub types: Vec<u32>,
+}
+
+/// How many events each shape has between `start_ms` and `end_ms`, from
+/// the indexes alone (no body is read): without a range, one pass over
+/// the shape index.
+pub fn shape_counts(
+    conn: &Connection,
+    start_ms: Option<i64>,
+    end_ms: Option<i64>,
+) -> rusqlite::Result<Vec<ShapeCount>> {
+    let window = if start_ms.is_some() || end_ms.is_some() {
+        "WHERE e.time_ms >= ?1 AND e.time_ms <= ?2"
+    } else {
+        "WHERE ?1 <= ?2"
+    };
+    let mut stmt = conn.prepare(&format!(
+        "WITH c AS (SELECT e.shape AS shape, count(*) AS n, min(e.id) AS first
+                    FROM event e {window} GROUP BY e.shape)
+         SELECT c.shape, c.n, c.first, s.node, t.types
+         FROM c JOIN shape s ON s.id = c.shape JOIN typeset t ON t.id = s.typeset
+         ORDER BY c.first"
+    ))?;
+    let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
+    let rows = stmt.query_map(range, |r| {
+        let types: String = r.get(4)?;
+        Ok(ShapeCount {
+            shape: r.get(0)?,
+            count: r.get::<_, i64>(1)? as u64,
+            first: r.get(2)?,
+            node: r.get(3)?,
+            types: types.split(',').filter_map(|t| t.parse().ok()).collect(),
+        })
+    })?;
+    rows.collect()
+}
+
+/// Whether any stored event carries auditd's enrichment.
+pub fn has_enrichment(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM enrichment)", [], |r| r.get(0))
+}
+
+/// Calls `each`, in store order, for the events `ids` names and for every
+/// event of the shapes `shapes` names between `start_ms` and `end_ms`.
+pub fn for_each_chosen<E>(
+    conn: &Connection,
+    (ids, shapes): (&[i64], &[i64]),
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+    each: impl FnMut(Stored) -> Result<bool, E>,
+) -> Result<Progress, E>
+where
+    E: From<rusqlite::Error>,
+{
+    let columns = "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records
+         FROM event e JOIN shape s ON s.id = e.shape
+         LEFT JOIN enrichment n ON n.event_id = e.id";
+    let query = format!(
+        "{columns} WHERE e.id IN (SELECT value FROM json_each(?1))
+         UNION ALL
+         {columns} WHERE e.shape IN (SELECT value FROM json_each(?2))
+             AND e.time_ms >= ?3 AND e.time_ms <= ?4
+         ORDER BY 1"
+    );
+    let json = |v: &[i64]| Value::Text(serde_json::to_string(v).unwrap_or_default());
+    let params = vec![
+        json(ids),
+        json(shapes),
+        Value::Integer(start_ms.unwrap_or(i64::MIN)),
+        Value::Integer(end_ms.unwrap_or(i64::MAX)),
+    ];
+    stream(conn, &query, params, each)
+}
+
 /// The records of a stored body: one "TYPE text" per line.
 fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
     body.lines()
@@ -345,44 +441,6 @@ fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
             rec
         })
         .collect()
-}
-
-/// The time of the first event stored (in store order), or with
-/// `outside` the first whose time is before its start or after its end.
-pub fn first_event_time(
-    conn: &Connection,
-    outside: Option<(i64, i64)>,
-) -> rusqlite::Result<Option<i64>> {
-    let (start, end) = outside.unwrap_or((i64::MAX, i64::MIN));
-    conn.query_row(
-        "SELECT time_ms FROM event WHERE NOT (time_ms >= ?1 AND time_ms <= ?2)
-         ORDER BY id LIMIT 1",
-        [start, end],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-/// The times of the first and last events stored (in store order) in a
-/// time range.
-pub fn time_bounds(
-    conn: &Connection,
-    start_ms: Option<i64>,
-    end_ms: Option<i64>,
-) -> rusqlite::Result<Option<(i64, i64)>> {
-    let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
-    let at = |order: &str| {
-        conn.query_row(
-            &format!(
-                "SELECT time_ms FROM event WHERE time_ms >= ?1 AND time_ms <= ?2
-                 ORDER BY id {order} LIMIT 1"
-            ),
-            range,
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()
-    };
-    Ok(at("ASC")?.zip(at("DESC")?))
 }
 
 /// Every kind of loss row the daemon writes.
