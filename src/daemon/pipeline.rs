@@ -206,7 +206,7 @@ impl Pipeline {
                     token: piece.token,
                     id: piece.id,
                     node: piece.node,
-                    part: part(piece.kind),
+                    part: Part::from(piece.kind),
                     open: piece.open,
                     records: &piece.records,
                 },
@@ -368,14 +368,5 @@ impl Pipeline {
             );
             self.set_state("kernel_lost", Value::Integer(i64::from(now)));
         }
-    }
-}
-
-fn part(kind: PieceKind) -> Part {
-    match kind {
-        PieceKind::First => Part::First,
-        PieceKind::More => Part::More,
-        PieceKind::Late => Part::Late,
-        PieceKind::Close => Part::Close,
     }
 }

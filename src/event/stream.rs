@@ -12,7 +12,7 @@
 //! arrives for it later joins it as a late piece), and an event keeps at
 //! most `max_records` records (the rest are counted, not kept).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::gaps::{Gap, SerialTracker};
@@ -88,7 +88,7 @@ struct Done<S> {
 }
 
 pub struct Stream<S> {
-    open: HashMap<Key, Open<S>>,
+    open: foldhash::HashMap<Key, Open<S>>,
     /// Open events by the time they were last touched, oldest first; an
     /// entry is stale once its event was touched again or completed.
     by_touch: VecDeque<(Instant, u64, Key)>,
@@ -97,7 +97,7 @@ pub struct Stream<S> {
     done: Vec<Done<S>>,
     /// Events completed by their timeout or early: a record for one of
     /// them joins it late. Bounded: the oldest are forgotten.
-    closed: HashMap<Key, Instant>,
+    closed: foldhash::HashMap<Key, Instant>,
     closed_order: VecDeque<Key>,
     notes: Vec<Note>,
     serials: SerialTracker,
@@ -111,11 +111,11 @@ const REMEMBERED: usize = 16_384;
 impl<S: Default> Stream<S> {
     pub fn new(limits: Limits) -> Stream<S> {
         Stream {
-            open: HashMap::new(),
+            open: Default::default(),
             by_touch: VecDeque::new(),
             touched: Vec::new(),
             done: Vec::new(),
-            closed: HashMap::new(),
+            closed: Default::default(),
             closed_order: VecDeque::new(),
             notes: Vec::new(),
             serials: SerialTracker::new(limits.timeout * 2),
@@ -146,38 +146,39 @@ impl<S: Default> Stream<S> {
             }
             return;
         }
-        let unstamped = record.id == EventId::default() && record.error().is_some();
-        let alone = types::is_single_record(record.rtype) || unstamped;
-        if alone && !self.open.contains_key(&key) {
-            // No usable stamp, or a type that is an event by itself: the
-            // event is complete with this record.
-            let open = self.new_open(&key, now);
-            let mut open = open;
-            open.pending.push(record);
-            open.records = 1;
-            self.complete(key, open);
+        let ends = types::ends_event(record.rtype);
+        if let Some(open) = self.open.get_mut(&key) {
+            if open.pending.is_empty() {
+                self.touched.push((open.token, key.clone()));
+            }
+            open.touched = now;
+            if open.records >= self.limits.max_records {
+                open.truncated += 1;
+            } else {
+                open.records += 1;
+                open.pending.push(record);
+            }
+            if ends {
+                let open = self.open.remove(&key).expect("present");
+                self.complete(key, open);
+            }
             return;
         }
-        let ends = types::ends_event(record.rtype);
-        if !self.open.contains_key(&key) {
+        // The event's first record. One with no usable stamp, or of a type
+        // that is an event by itself, completes it at once.
+        let unstamped = record.id == EventId::default() && record.error().is_some();
+        let alone = types::is_single_record(record.rtype) || unstamped;
+        if !alone && !ends {
             self.make_room(now);
-            let open = self.new_open(&key, now);
-            self.open.insert(key.clone(), open);
         }
-        let open = self.open.get_mut(&key).expect("just ensured");
-        if open.pending.is_empty() {
-            self.touched.push((open.token, key.clone()));
-        }
-        open.touched = now;
-        if open.records >= self.limits.max_records {
-            open.truncated += 1;
-        } else {
-            open.records += 1;
-            open.pending.push(record);
-        }
-        if ends {
-            let open = self.open.remove(&key).expect("present");
+        let mut open = self.new_open(&key, now);
+        open.pending.push(record);
+        open.records = 1;
+        if alone || ends {
             self.complete(key, open);
+        } else {
+            self.touched.push((open.token, key.clone()));
+            self.open.insert(key, open);
         }
     }
 

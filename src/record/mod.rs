@@ -54,6 +54,9 @@ pub struct Record {
     pub text: String,
     /// Why the header did not parse; the record is still kept.
     header_error: Option<String>,
+    /// Where the fields start in `text`, after the stamp (its length when
+    /// the header did not parse: no fields).
+    body_at: usize,
     parsed: OnceLock<Parsed>,
 }
 
@@ -94,6 +97,18 @@ impl Record {
         &self.parsed().fields
     }
 
+    /// Calls `each(name, raw value)` for every field, in order, borrowing
+    /// from the text; returns why the body did not parse to its end.
+    pub fn visit_fields<'a>(&'a self, each: impl FnMut(&'a str, &'a str)) -> Option<String> {
+        parse::visit_body_of(&self.text[self.body_at..], each)
+    }
+
+    /// Why the record's `audit(...)` stamp did not parse, if it did not
+    /// (known without parsing the fields).
+    pub fn header_error(&self) -> Option<&str> {
+        self.header_error.as_deref()
+    }
+
     /// Why the record did not parse cleanly, if it did not.
     pub fn error(&self) -> Option<&str> {
         self.header_error
@@ -103,7 +118,13 @@ impl Record {
 
     fn parsed(&self) -> &Parsed {
         self.parsed.get_or_init(|| {
-            let (fields, error) = parse::fields_of(&self.text);
+            let mut fields = Vec::new();
+            let error = self.visit_fields(|name, value| {
+                fields.push(Field {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                })
+            });
             Parsed { fields, error }
         })
     }

@@ -3,15 +3,22 @@
 
 use std::sync::OnceLock;
 
-use super::{types, EventId, Field, Record};
+use super::{types, EventId, Record};
 
 /// Parses a record as the kernel sends it over netlink: the type comes from
 /// the netlink header, the payload is `audit(SEC.MSEC:SERIAL): body`.
 pub fn parse_payload(rtype: u32, payload: &[u8]) -> Record {
     // The kernel's text is ASCII (untrusted strings are hex-encoded); trailing
     // NULs and newlines are framing, not content.
-    let text = String::from_utf8_lossy(payload);
-    let text = text.trim_end_matches(['\0', '\n']).to_string();
+    let end = payload
+        .iter()
+        .rposition(|b| *b != 0 && *b != b'\n')
+        .map_or(0, |i| i + 1);
+    let payload = &payload[..end];
+    let text = match std::str::from_utf8(payload) {
+        Ok(t) => t.to_string(),
+        Err(_) => String::from_utf8_lossy(payload).into_owned(),
+    };
     build(rtype, None, text)
 }
 
@@ -46,6 +53,7 @@ fn malformed(line: &str, node: Option<String>, why: &str) -> Record {
         rtype: 0,
         id: EventId::default(),
         node,
+        body_at: line.len(),
         text: line.to_string(),
         header_error: Some(why.to_string()),
         parsed: OnceLock::new(),
@@ -53,9 +61,9 @@ fn malformed(line: &str, node: Option<String>, why: &str) -> Record {
 }
 
 fn build(rtype: u32, node: Option<String>, text: String) -> Record {
-    let (id, header_error) = match parse_header(&text) {
-        Ok((id, _)) => (id, None),
-        Err(e) => (EventId::default(), Some(e)),
+    let (id, header_error, body_at) = match parse_header(&text) {
+        Ok((id, body)) => (id, None, text.len() - body.len()),
+        Err(e) => (EventId::default(), Some(e), text.len()),
     };
     Record {
         rtype,
@@ -63,15 +71,9 @@ fn build(rtype: u32, node: Option<String>, text: String) -> Record {
         node,
         text,
         header_error,
+        body_at,
         parsed: OnceLock::new(),
     }
-}
-
-/// The fields of a record's text (none when its header is bad).
-pub(super) fn fields_of(text: &str) -> (Vec<Field>, Option<String>) {
-    let mut fields = Vec::new();
-    let error = visit_fields(text, |name, value| fields.push(field(name, value)));
-    (fields, error)
 }
 
 /// Calls `each(name, raw value)` for every field of a record's text, in
@@ -79,11 +81,19 @@ pub(super) fn fields_of(text: &str) -> (Vec<Field>, Option<String>) {
 /// tokenizer behind [`Record::fields`] and the store's promoted columns.
 /// Returns why the body did not parse to its end, if it did not; a bad
 /// header yields no fields.
-pub fn visit_fields<'a>(text: &'a str, mut each: impl FnMut(&'a str, &'a str)) -> Option<String> {
+pub fn visit_fields<'a>(text: &'a str, each: impl FnMut(&'a str, &'a str)) -> Option<String> {
     match parse_header(text) {
-        Ok((_, body)) => visit_body(body, &mut each).1,
+        Ok((_, body)) => visit_body_of(body, each),
         Err(_) => None,
     }
+}
+
+/// As [`visit_fields`], for the text after the stamp.
+pub(super) fn visit_body_of<'a>(
+    body: &'a str,
+    mut each: impl FnMut(&'a str, &'a str),
+) -> Option<String> {
+    visit_body(body, &mut each).1
 }
 
 /// Splits a body into fields. Values are runs of non-space characters, or
@@ -96,14 +106,14 @@ fn visit_body<'a>(
 ) -> (usize, Option<String>) {
     let mut count = 0;
     let mut error = None;
-    let mut rest = body.trim_start();
+    let mut rest = trim_spaces(body);
     while !rest.is_empty() {
-        let (token, tail) = match next_token(rest) {
+        let (field, tail) = match next_token(rest) {
             Ok(t) => t,
             Err(e) => return (count, error.or(Some(e))),
         };
-        rest = tail.trim_start();
-        let Some((name, value)) = token.split_once('=') else {
+        rest = trim_spaces(tail);
+        let Some((name, value)) = field else {
             continue; // free text inside a user message
         };
         if name == "msg" && value.starts_with('\'') && value.len() >= 2 {
@@ -151,28 +161,41 @@ fn excerpt(text: &str) -> &str {
     &text[..end]
 }
 
-fn field(name: &str, value: &str) -> Field {
-    Field {
-        name: name.to_string(),
-        value: value.to_string(),
-    }
+/// `s` without its leading ASCII whitespace (the kernel separates fields
+/// with single spaces; a Unicode-aware trim costs more than the tokens).
+fn trim_spaces(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_ascii_whitespace())
 }
 
-/// One `name=value` token; the value may be quoted and hold spaces.
-fn next_token(s: &str) -> Result<(&str, &str), String> {
-    let eq = s.find(['=', ' ']).unwrap_or(s.len());
-    let value_start = eq + 1;
-    if s.as_bytes().get(eq) == Some(&b'=') {
-        if let Some(q @ (b'"' | b'\'')) = s.as_bytes().get(value_start).copied() {
-            let close = s[value_start + 1..]
-                .find(q as char)
-                .ok_or_else(|| format!("unterminated quote in {:?}", excerpt(s)))?;
-            let end = value_start + 1 + close + 1;
-            return Ok((&s[..end], &s[end..]));
-        }
+/// One token: `name=value` (the value may be quoted and hold spaces), or
+/// a word without `=` (free text in a user message: `None`); and what
+/// follows it. Scans bytes: every delimiter is ASCII, so each cut is on a
+/// character boundary.
+type Token<'a> = (Option<(&'a str, &'a str)>, &'a str);
+
+fn next_token(s: &str) -> Result<Token<'_>, String> {
+    let b = s.as_bytes();
+    let Some(eq) = b.iter().position(|c| *c == b'=' || *c == b' ') else {
+        return Ok((None, ""));
+    };
+    if b[eq] == b' ' {
+        return Ok((None, &s[eq..]));
     }
-    let end = s.find(' ').unwrap_or(s.len());
-    Ok((&s[..end], &s[end..]))
+    let start = eq + 1;
+    let end = match b.get(start).copied() {
+        Some(q @ (b'"' | b'\'')) => {
+            let close = b[start + 1..]
+                .iter()
+                .position(|c| *c == q)
+                .ok_or_else(|| format!("unterminated quote in {:?}", excerpt(s)))?;
+            start + 1 + close + 1
+        }
+        _ => b[start..]
+            .iter()
+            .position(|c| *c == b' ')
+            .map_or(b.len(), |i| start + i),
+    };
+    Ok((Some((&s[..eq], &s[start..end])), &s[end..]))
 }
 
 #[cfg(test)]

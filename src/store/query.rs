@@ -183,11 +183,16 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
         );
     }
     if !f.files.is_empty() {
-        let (names, params) = sql.in_dictionary("path_name", "name", &f.files);
+        // A PATH name (event_path), or the working directory (a shape
+        // column; in event_path too for events stored before schema 7).
+        let (names, mut params) = sql.in_dictionary("path_name", "name", &f.files);
+        let (cwds, cwd_params) = sql.in_dictionary("shape", "cwd", &f.files);
+        params.extend(cwd_params);
         sql.event(
             format!(
-                "e.id IN (SELECT event_id FROM event_path WHERE path_id IN \
-                 (SELECT id FROM path_name WHERE name IN ({names})))"
+                "(e.id IN (SELECT event_id FROM event_path WHERE path_id IN \
+                 (SELECT id FROM path_name WHERE name IN ({names}))) \
+                 OR e.shape IN (SELECT id FROM shape WHERE cwd IN ({cwds})))"
             ),
             params,
         );

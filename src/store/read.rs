@@ -146,6 +146,7 @@ fn connect(path: &Path, mode: Mode) -> rusqlite::Result<Connection> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    super::stable_plans(&conn)?;
     // Refuses any write on this connection, whatever a query asks.
     conn.pragma_update(None, "query_only", true)?;
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;

@@ -211,6 +211,7 @@ pub const MIGRATIONS: &[&str] = &[
         exe      TEXT,
         subj     TEXT,
         obj      TEXT,
+        cwd      TEXT,               -- the CWD record's (events migrated from 6: in event_path)
         typeset  INTEGER NOT NULL REFERENCES typeset (id),
         keyset   INTEGER NOT NULL REFERENCES keyset (id)
     );

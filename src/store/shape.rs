@@ -8,7 +8,7 @@
 //! instead of a column and an index per field. The writer finds a shape's
 //! id in memory; only a new shape costs an insert into the indexed table.
 
-use crate::record::{decode_value, types, visit_fields, Record};
+use crate::record::{decode_value, types, Record};
 
 /// How a numeric column reads its field's raw value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,19 +51,34 @@ pub const INTS: [IntColumn; 12] = [
 
 /// The text columns (decoded values), in the order of [`Shape::texts`].
 /// `terminal`, `hostname` and `addr` come from user messages; `obj` is the
-/// first object security context.
-pub const TEXTS: [&str; 8] = [
-    "tty", "terminal", "hostname", "addr", "comm", "exe", "subj", "obj",
+/// first object security context; `cwd` is the CWD record's (or a user
+/// message's cwd=): a process rarely changes it, so it is part of the
+/// shape, where the PATH names of an event, which change with every file,
+/// are not.
+pub const TEXTS: [&str; 9] = [
+    "tty", "terminal", "hostname", "addr", "comm", "exe", "subj", "obj", "cwd",
 ];
 
 /// The slot a field fills, if it is promoted. `res` fills `success`.
 fn slot(field: &str) -> Option<Slot> {
-    let name = if field == "res" { "success" } else { field };
-    if let Some(i) = INTS.iter().position(|c| c.name == name) {
-        return Some(Slot::Int(i));
-    }
-    TEXTS.iter().position(|c| *c == name).map(Slot::Text)
+    static SLOTS: std::sync::OnceLock<foldhash::HashMap<&'static str, Slot>> =
+        std::sync::OnceLock::new();
+    let slots = SLOTS.get_or_init(|| {
+        let mut m: foldhash::HashMap<&'static str, Slot> = Default::default();
+        for (i, c) in INTS.iter().enumerate() {
+            m.insert(c.name, Slot::Int(i));
+        }
+        for (i, c) in TEXTS.iter().enumerate() {
+            m.insert(c, Slot::Text(i));
+        }
+        m.insert("res", Slot::Int(SUCCESS));
+        m
+    });
+    slots.get(field).copied()
 }
+
+/// `success`'s place in [`INTS`].
+const SUCCESS: usize = 2;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
@@ -128,8 +143,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Takes a record's values; returns its path name, if it names one (a
-    /// PATH record's `name`, a CWD's or a user message's `cwd`), for `-f`.
+    /// Takes a record's values; returns its path name if it is a PATH
+    /// record with one, for `-f` (the cwd is a shape column).
     pub fn add(&mut self, record: &Record) -> Option<String> {
         let target = if record.rtype == types::SYSCALL {
             &mut self.syscall
@@ -139,19 +154,16 @@ impl Summary {
         if let Err(at) = target.types.binary_search(&record.rtype) {
             target.types.insert(at, record.rtype);
         }
-        let path_field = if record.rtype == types::PATH {
-            "name"
-        } else {
-            "cwd"
-        };
+        let is_path = record.rtype == types::PATH;
         let mut path = None;
-        let error = visit_fields(&record.text, |name, raw| {
-            if name == path_field && path.is_none() {
+        let error = record.visit_fields(|name, raw| {
+            if is_path && name == "name" && path.is_none() {
                 path = Some(decode_value(name, raw));
             }
             take(target, name, raw)
         });
-        self.malformed |= error.is_some() || record.error().is_some();
+        // Not record.error(): that would parse every field a second time.
+        self.malformed |= error.is_some() || record.header_error().is_some();
         path.flatten()
     }
 
@@ -308,6 +320,7 @@ mod tests {
 
     #[test]
     fn every_column_has_a_slot() {
+        assert_eq!(INTS[SUCCESS].name, "success");
         for c in INTS {
             assert_eq!(
                 slot(c.name),

@@ -289,3 +289,52 @@ fn upgrade_refuses_what_is_not_an_older_raudit_database() {
     assert_eq!(std::fs::read(&text).unwrap(), b"hello");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The writer keeps the write-ahead log near its bound while readers
+/// query without pause (each holding its snapshot for one query), as the
+/// daemon does between batches.
+#[test]
+fn the_wal_stays_bounded_under_continuous_readers() {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    const LIMIT: u64 = 1 << 20;
+    let db = temp_db("wal");
+    let mut w = Writer::open(&db).unwrap();
+    w.write(&[event(1, "cat", "/usr/bin/cat")], &[]).unwrap();
+    let stop = AtomicBool::new(false);
+    let queries = AtomicU64::new(0);
+    let mut largest = 0;
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                let conn = super::open_read_only(&db).unwrap();
+                while !stop.load(Ordering::Relaxed) {
+                    let _: i64 = conn
+                        .query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+                        .unwrap();
+                    queries.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
+        for batch in 0..100u64 {
+            let events: Vec<Event> = (0..250)
+                .map(|i| {
+                    let serial = 10 + batch * 250 + i;
+                    event(serial, "cat", &format!("/usr/bin/cat{}", serial % 97))
+                })
+                .collect();
+            w.write(&events, &[]).unwrap();
+            w.bound_wal(LIMIT).unwrap();
+            let wal = std::fs::metadata(w.wal_path()).map_or(0, |m| m.len());
+            largest = largest.max(wal);
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    let queries = queries.load(Ordering::Relaxed);
+    assert!(queries > 100, "the readers ran only {queries} queries");
+    // One batch may land on a log just under the bound before it is reset.
+    assert!(
+        largest < 2 * LIMIT,
+        "the write-ahead log reached {largest} bytes (bound {LIMIT})"
+    );
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}

@@ -48,6 +48,19 @@ pub enum Part {
     Close,
 }
 
+/// The assembler's piece kinds map one to one onto rows.
+impl From<crate::event::PieceKind> for Part {
+    fn from(kind: crate::event::PieceKind) -> Part {
+        use crate::event::PieceKind;
+        match kind {
+            PieceKind::First => Part::First,
+            PieceKind::More => Part::More,
+            PieceKind::Late => Part::Late,
+            PieceKind::Close => Part::Close,
+        }
+    }
+}
+
 /// One event's rows to write (or a piece of it).
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -104,7 +117,7 @@ pub struct Writer {
     /// after the connection has closed.
     lock: super::open::Lock,
     path: PathBuf,
-    shapes: HashMap<Shape, i64>,
+    shapes: foldhash::HashMap<Shape, i64>,
     typesets: HashMap<String, i64>,
     keysets: HashMap<String, i64>,
     paths: HashMap<String, i64>,
@@ -138,7 +151,7 @@ impl Writer {
             conn,
             lock,
             path: path.to_path_buf(),
-            shapes: HashMap::new(),
+            shapes: Default::default(),
             typesets: HashMap::new(),
             keysets: HashMap::new(),
             paths: HashMap::new(),
@@ -348,7 +361,7 @@ impl Writer {
 
 /// The writer's maps, borrowed for one transaction.
 struct Maps<'a> {
-    shapes: &'a mut HashMap<Shape, i64>,
+    shapes: &'a mut foldhash::HashMap<Shape, i64>,
     typesets: &'a mut HashMap<String, i64>,
     keysets: &'a mut HashMap<String, i64>,
     paths: &'a mut HashMap<String, i64>,
