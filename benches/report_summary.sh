@@ -27,16 +27,17 @@ log_bytes=$(stat -c %s "$work/audit.log")
 echo "log: $(wc -l <"$work/audit.log") records, $log_bytes bytes"
 
 timed() { # label, command...: prints seconds and peak MB, output to $work/out
+  local label=$1; shift
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>"$work/err" || true
-  read -r secs kb <"$work/time"
-  printf '%-34s %7.2f s %7.1f MB\n' "$1" "$secs" "$(echo "$kb / 1024" | bc -l)"
+  read -r secs kb < <(tail -1 "$work/time")
+  printf '%-34s %7.2f s %7.1f MB\n' "$label" "$secs" "$(echo "$kb / 1024" | bc -l)"
 }
 
-/usr/bin/time -f "%e %M" -o "$work/time" "$bin" import --db "$work/audit.db" "$work/audit.log" 2>"$work/import.err"
-read -r secs kb <"$work/time"
+/usr/bin/time -f "%e %U %M" -o "$work/time" "$bin" import --db "$work/audit.db" "$work/audit.log" 2>"$work/import.err"
+read -r secs user kb <"$work/time"
 tail -1 "$work/import.err"
 stored=$(sqlite3 -readonly "$work/audit.db" 'SELECT count(*) FROM event')
-printf 'import: %.2f s, %.0f events/s, %.1f MB peak RSS\n' "$secs" "$(echo "$stored / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
+printf 'import: %.2f s (%.2f s user), %.0f events/s, %.1f MB peak RSS\n' "$secs" "$user" "$(echo "$stored / $secs" | bc -l)" "$(echo "$kb / 1024" | bc -l)"
 db_bytes=$(( $(stat -c %s "$work/audit.db") + $(stat -c %s "$work/audit.db-wal" 2>/dev/null || echo 0) ))
 printf 'size: database %d bytes, log %d bytes: %.2fx\n' "$db_bytes" "$log_bytes" "$(echo "$db_bytes / $log_bytes" | bc -l)"
 

@@ -36,7 +36,7 @@ fn summaries_from_the_indexes_print_what_aureport_and_a_full_read_print() {
     let spec = Spec {
         nodes: true,
         late: 50,
-        ..Spec::new(3000, 11)
+        ..Spec::new(1200, 11)
     };
     std::fs::write(&log, synth::log(spec)).unwrap();
     let db = dir.path().join("busy.db");

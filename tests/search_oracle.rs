@@ -18,7 +18,8 @@ const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data");
 
 /// Logs in time order, and logs whose events interleave or whose records
 /// of one event stand far apart: the store keeps the order ausearch
-/// prints a log's events in.
+/// prints a log's events in. (corpus/audit-ubuntu16.log stays out: ausearch
+/// prints its AppArmor AVC in no normalized form, csv or text.)
 const LOGS: &[&str] = &[
     "oracle/syscalls.log",
     "oracle/misc.log",
@@ -31,7 +32,6 @@ const LOGS: &[&str] = &[
     "corpus/test3.log",
     "corpus/audit-rhel6.log",
     "corpus/audit-ubuntu17.log",
-    "corpus/audit-ubuntu16.log",
     "corpus/audit-rhel7.log",
     "corpus/netlink-out_of_order.log",
     "corpus/netlink-rollover.log",

@@ -338,13 +338,16 @@ fn summary_by_index(
     let reading = || format!("reading {}", db.display());
     let filter = window_filter(config);
     let window = (filter.start_ms, filter.end_ms);
-    let shapes = store::query::shape_counts(conn, window.0, window.1).with_context(reading)?;
+    let columns = report::indexed::columns(config.kind, report.wants());
+    let shapes =
+        store::query::shape_counts(conn, window, (&columns.0, &columns.1)).with_context(reading)?;
     // Names auditd recorded with an imported event are the event's own.
     let recorded_names = config.interpret
         && matches!(config.kind, Kind::User | Kind::Syscall)
         && store::query::has_enrichment(conn).with_context(reading)?;
     let plan = report::indexed::Plan::new(config.kind, report.wants(), &shapes, !recorded_names);
     report.title(out)?;
+    let mut counted = Vec::new();
     store::query::for_each_chosen(
         conn,
         (&plan.firsts(), &plan.each),
@@ -352,16 +355,32 @@ fn summary_by_index(
         |stored| -> anyhow::Result<bool> {
             let head = head_enrichment(&stored, config);
             let hits = plan.hits(stored.position);
-            report.events_alike(out, &stored.event, head.as_deref(), hits)?;
+            if report.events_alike(out, &stored.event, head.as_deref(), hits)? {
+                counted.push(stored.position);
+            }
             Ok(true)
         },
     )
     .with_context(reading)?;
-    store::query::for_each_chosen(conn, (&[], &plan.names), window, |stored| {
-        report.file_names(&stored.event);
-        Ok::<_, rusqlite::Error>(true)
-    })
-    .with_context(reading)?;
+    let named = plan.named_shapes(&counted);
+    if !named.is_empty() {
+        // Without a selection every event counts: every name stored is
+        // one of the events counted (those read one by one add theirs
+        // again, to no effect on the count).
+        let everything = config.only == Only::Both
+            && config.nodes.is_empty()
+            && !config.no_config
+            && window == (None, None);
+        let shapes = (!everything).then_some(&named[..]);
+        let (names, relative) =
+            store::query::path_names(conn, shapes, window).with_context(reading)?;
+        report.file_names(names);
+        store::query::for_each_chosen(conn, (&relative, &[]), window, |stored| {
+            report.file_names_of(&stored.event);
+            Ok::<_, rusqlite::Error>(true)
+        })
+        .with_context(reading)?;
+    }
     let range = database_range(conn, config)?;
     Ok(report.finish(out, &range)?)
 }

@@ -142,25 +142,27 @@ impl Report {
         event: &Event,
         head_enrichment: Option<&str>,
     ) -> io::Result<()> {
-        self.events_alike(out, event, head_enrichment, 1)
+        self.events_alike(out, event, head_enrichment, 1)?;
+        Ok(())
     }
 
     /// One event standing for `hits` events that give this report the
     /// same values (see [`indexed`]): a summary counts it `hits` times.
+    /// `false` when the report skips it (malformed, or not selected).
     pub fn events_alike(
         &mut self,
         out: &mut impl Write,
         event: &Event,
         head_enrichment: Option<&str>,
         hits: u32,
-    ) -> io::Result<()> {
+    ) -> io::Result<bool> {
         let lines = log_lines(event);
         let recs = records(event, &lines);
         let Ok(items) = parse::extract(&recs, self.wants) else {
-            return Ok(());
+            return Ok(false);
         };
         if !self.selected(event, &items) {
-            return Ok(());
+            return Ok(false);
         }
         // auparse loads the enriched names only for a single-record event
         // or one that starts with its SYSCALL record.
@@ -184,12 +186,18 @@ impl Report {
             Detail::Detailed => format::row(out, self.config.kind, &ev, &mut self.line_item)?,
         };
         self.found |= counted;
-        Ok(())
+        Ok(true)
     }
 
-    /// Only the file names of an event, for the overall summary's count
-    /// of files when the rest of the event was counted with others alike.
-    pub fn file_names(&mut self, event: &Event) {
+    /// File names counted apart from their events (from the store's name
+    /// index), for the overall summary's count of distinct files.
+    pub fn file_names(&mut self, names: Vec<String>) {
+        self.totals.add_file_names(names);
+    }
+
+    /// The file names of one event counted with others alike, as
+    /// aureport reads them (a relative name joined to the CWD).
+    pub fn file_names_of(&mut self, event: &Event) {
         let lines = log_lines(event);
         let recs = records(event, &lines);
         let wants = Wants {

@@ -343,6 +343,13 @@ impl Totals {
         }
     }
 
+    /// Names counted once each, for the number of distinct files only.
+    pub fn add_file_names(&mut self, names: Vec<String>) {
+        for name in names {
+            self.files.add(name.into_bytes(), 1);
+        }
+    }
+
     pub fn add_files(&mut self, s: &Items, n: u32) {
         for f in s.filenames.iter().flatten() {
             self.files.add(f.name.clone(), n);

@@ -364,40 +364,133 @@ pub struct ShapeCount {
     pub node: Option<String>,
     /// The record types of its events, ascending.
     pub types: Vec<u32>,
+    /// The shape's values in the columns asked for, as one JSON array.
+    pub values: String,
 }
 
-/// How many events each shape has between `start_ms` and `end_ms`, from
-/// the indexes alone (no body is read): without a range, one pass over
-/// the shape index.
+/// How many events each shape has between `start_ms` and `end_ms`, with
+/// the shape's values in `values` and whether it has one in `present`
+/// (names of the shape table's columns), from the indexes alone (no body
+/// is read): one pass over the shape index (or the time index, for a
+/// range) and one over the shape table, joined here rather than by a
+/// lookup per shape.
 pub fn shape_counts(
     conn: &Connection,
-    start_ms: Option<i64>,
-    end_ms: Option<i64>,
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+    (values, present): (&[&str], &[&str]),
 ) -> rusqlite::Result<Vec<ShapeCount>> {
     let window = if start_ms.is_some() || end_ms.is_some() {
-        "WHERE e.time_ms >= ?1 AND e.time_ms <= ?2"
+        "WHERE time_ms >= ?1 AND time_ms <= ?2"
     } else {
         "WHERE ?1 <= ?2"
     };
-    let mut stmt = conn.prepare(&format!(
-        "WITH c AS (SELECT e.shape AS shape, count(*) AS n, min(e.id) AS first
-                    FROM event e {window} GROUP BY e.shape)
-         SELECT c.shape, c.n, c.first, s.node, t.types
-         FROM c JOIN shape s ON s.id = c.shape JOIN typeset t ON t.id = s.typeset
-         ORDER BY c.first"
-    ))?;
     let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
-    let rows = stmt.query_map(range, |r| {
-        let types: String = r.get(4)?;
-        Ok(ShapeCount {
+    // By shape id (dense, from 1): (count, first event), count 0 for none.
+    let mut counts: Vec<(u64, i64)> = Vec::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT shape, count(*), min(id) FROM event {window} GROUP BY shape"
+    ))?;
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let Ok(shape) = usize::try_from(r.get::<_, i64>(0)?) else {
+            continue;
+        };
+        if counts.len() <= shape {
+            counts.resize(shape + 1, (0, 0));
+        }
+        counts[shape] = (r.get::<_, i64>(1)? as u64, r.get(2)?);
+    }
+    let mut typesets: foldhash::HashMap<i64, Vec<u32>> = Default::default();
+    let mut stmt = conn.prepare("SELECT id, types FROM typeset")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let types: String = r.get(1)?;
+        let list = types.split(',').filter_map(|t| t.parse().ok()).collect();
+        typesets.insert(r.get(0)?, list);
+    }
+    let columns: Vec<String> = values
+        .iter()
+        .filter(|c| is_shape_column(c))
+        .map(|c| c.to_string())
+        .chain(
+            present
+                .iter()
+                .filter(|c| is_shape_column(c))
+                .map(|c| format!("{c} IS NULL")),
+        )
+        .collect();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, node, typeset, json_array({}) FROM shape",
+        columns.join(", ")
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut shapes = Vec::with_capacity(counts.len());
+    while let Some(r) = rows.next()? {
+        let shape = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
+        let Some(&(count, first)) = counts.get(shape).filter(|c| c.0 > 0) else {
+            continue;
+        };
+        shapes.push(ShapeCount {
             shape: r.get(0)?,
-            count: r.get::<_, i64>(1)? as u64,
-            first: r.get(2)?,
-            node: r.get(3)?,
-            types: types.split(',').filter_map(|t| t.parse().ok()).collect(),
-        })
-    })?;
-    rows.collect()
+            count,
+            first,
+            node: r.get(1)?,
+            types: typesets.get(&r.get(2)?).cloned().unwrap_or_default(),
+            values: r.get(3)?,
+        });
+    }
+    Ok(shapes)
+}
+
+/// A column of the shape table (names are checked before they go into SQL).
+fn is_shape_column(name: &str) -> bool {
+    use super::shape::{INTS, TEXTS};
+    name == "keyset" || INTS.iter().any(|c| c.name == name) || TEXTS.contains(&name)
+}
+
+/// The distinct absolute PATH names of the events of `shapes` between
+/// `start_ms` and `end_ms` (from the name index: one probe per name
+/// stored), and the events of those shapes with a relative name (which a
+/// report reads: aureport joins such a name to the event's CWD).
+/// `shapes` None: of every event (one probe of the name index per name).
+pub fn path_names(
+    conn: &Connection,
+    shapes: Option<&[i64]>,
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+) -> rusqlite::Result<(Vec<String>, Vec<i64>)> {
+    let params = rusqlite::params![
+        shapes.map(|s| serde_json::to_string(s).unwrap_or_default()),
+        start_ms.unwrap_or(i64::MIN),
+        end_ms.unwrap_or(i64::MAX)
+    ];
+    let of_shapes = match shapes {
+        Some(_) => {
+            "SELECT 1 FROM event_path ep JOIN event e ON e.id = ep.event_id
+             WHERE ep.path_id = pn.id AND e.time_ms >= ?2 AND e.time_ms <= ?3
+               AND e.shape IN (SELECT value FROM json_each(?1))"
+        }
+        None => "SELECT 1 FROM event_path ep WHERE ep.path_id = pn.id AND ?1 IS NULL AND ?2 <= ?3",
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT pn.name FROM path_name pn
+         WHERE substr(pn.name, 1, 1) = '/' AND EXISTS ({of_shapes}) ORDER BY pn.id"
+    ))?;
+    let names = stmt
+        .query_map(params, |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    // The few relative names first, then their events, then the checks.
+    let mut stmt = conn.prepare(
+        "SELECT e.id FROM event e
+         WHERE e.id IN (SELECT ep.event_id FROM event_path ep WHERE ep.path_id IN
+                          (SELECT id FROM path_name WHERE substr(name, 1, 1) <> '/'))
+           AND e.time_ms >= ?2 AND e.time_ms <= ?3
+           AND (?1 IS NULL OR e.shape IN (SELECT value FROM json_each(?1)))
+         ORDER BY e.id",
+    )?;
+    let relative = stmt
+        .query_map(params, |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok((names, relative))
 }
 
 /// Whether any stored event carries auditd's enrichment.

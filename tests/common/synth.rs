@@ -87,6 +87,10 @@ const UIDS: &[u32] = &[0, 0, 1000, 33];
 /// The records of one event, without their stamp: (type, body).
 type Records = Vec<(&'static str, String)>;
 
+/// A record written seconds after its event: (when in ms, stamp, node,
+/// record).
+type Late<'a> = (i64, String, Option<&'a str>, (&'static str, String));
+
 fn syscall(rng: &mut Rng, nr: u32, items: usize) -> String {
     let (exe, comm) = *rng.pick(EXES);
     let uid = *rng.pick(UIDS);
@@ -223,7 +227,7 @@ pub fn log(spec: Spec) -> String {
     }
     // Records written later: (when, stamp, node, record).
     let mut held: Vec<(String, Option<&str>, Records)> = Vec::new();
-    let mut late: Vec<(i64, String, Option<&str>, (&str, String))> = Vec::new();
+    let mut late: Vec<Late> = Vec::new();
     for n in 0..spec.events {
         ms += rng.below(300) as i64;
         serial += 1;
