@@ -102,6 +102,8 @@ pub struct Config {
     pub eoe_timeout: Duration,
     pub max_open_events: usize,
     pub max_event_records: usize,
+    /// MiB.
+    pub max_wal_size: u64,
 }
 
 /// auditd's shipped defaults where the key is auditd's.
@@ -125,6 +127,7 @@ impl Default for Config {
             eoe_timeout: Duration::from_millis(1000),
             max_open_events: 8192,
             max_event_records: 2048,
+            max_wal_size: 64,
         }
     }
 }

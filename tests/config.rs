@@ -366,6 +366,15 @@ fn event_bounds() {
 }
 
 #[test]
+fn wal_bound() {
+    assert_eq!(with("max_wal_size = 8\n").max_wal_size, 8);
+    assert_eq!(Config::default().max_wal_size, 64);
+    bad_value("max_wal_size = 0");
+    bad_value("max_wal_size = 4097");
+    bad_value("max_wal_size = 64M");
+}
+
+#[test]
 fn every_key_is_tested_here() {
     // A key added to the table without a test above fails this list.
     let tested = [
@@ -386,6 +395,7 @@ fn every_key_is_tested_here() {
         "eoe_timeout_ms",
         "max_open_events",
         "max_event_records",
+        "max_wal_size",
     ];
     let keys: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
     assert_eq!(keys, tested);
@@ -440,7 +450,7 @@ fn printed_settings_load_back() {
                 admin_space_left_action = single\ndisk_full_action = halt\ndisk_error_action = ignore\n\
                 max_db_size = 4096\nmax_db_size_action = suspend\nname_format = user\nname = box\n\
                 rules_dir = /srv/rules.d\neoe_timeout_ms = 3000\nmax_open_events = 512\n\
-                max_event_records = 4096\n";
+                max_event_records = 4096\nmax_wal_size = 16\n";
     let c = with(text);
     assert_eq!(c.to_string(), text);
     assert_eq!(with(&c.to_string()), c);

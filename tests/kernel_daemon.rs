@@ -372,6 +372,8 @@ fn a_bad_rules_line_loads_the_rest_and_is_reported() {
     let log = k.path("daemon.stderr");
     let to_log = format!("exec 2>{}; exec \"$@\"", log.display());
     let launcher = ["sh", "-c", &to_log, "sh"];
+    // A backlog as the shipped rules set it: no warning about it here.
+    ctl(&["-b", "8192"]);
     let daemon = k.start_daemon_via(&launcher, &db, &["--config", conf.to_str().unwrap()]);
 
     let listed = stdout(&ctl(&["-l"]));
@@ -442,6 +444,44 @@ fn a_bad_rules_line_loads_the_rest_and_is_reported() {
         stdout(&raudit_with(&conf, &db, &["ctl", "-s"]))
     );
     assert!(k.stop_daemon(daemon).success());
+}
+
+/// A kernel backlog left at its boot default is warned about once the
+/// rules are loaded, naming the rules directory; rules that set a large
+/// enough backlog silence it.
+#[test]
+fn a_small_kernel_backlog_is_warned_about() {
+    let Some(mut k) = kernel("a_small_kernel_backlog_is_warned_about") else {
+        return;
+    };
+    let rules = k.path("rules.d");
+    std::fs::create_dir(&rules).unwrap();
+    let conf = k.path("raudit.conf");
+    std::fs::write(&conf, format!("rules_dir = {}\n", rules.display())).unwrap();
+    let warning = format!(
+        "raudit daemon: warning: the kernel's backlog_limit is 64: bursts will make audited \
+         processes wait; add \"-b 8192\" to a rules file in {}",
+        rules.display()
+    );
+    let said = |k: &mut Kernel, run: &str| {
+        let log = k.path(&format!("{run}.stderr"));
+        let to_log = format!("exec 2>{}; exec \"$@\"", log.display());
+        let db = k.path(&format!("{run}.db"));
+        let daemon = k.start_daemon_via(
+            &["sh", "-c", &to_log, "sh"],
+            &db,
+            &["--config", conf.to_str().unwrap()],
+        );
+        assert!(k.stop_daemon(daemon).success());
+        std::fs::read_to_string(&log).unwrap()
+    };
+    ctl(&["-b", "64"]);
+    let small = said(&mut k, "small");
+    assert!(small.lines().any(|l| l == warning), "{small}");
+    std::fs::write(rules.join("10-base.rules"), "-b 8192\n").unwrap();
+    let sized = said(&mut k, "sized");
+    assert!(!sized.contains("backlog_limit"), "{sized}");
+    assert_eq!(k.status().backlog_limit, 8192);
 }
 
 /// `key=value` settings of the packaged unit's [Service] section.

@@ -141,7 +141,12 @@ fn killed_again_and_again_under_load_no_loss_goes_unrecorded() {
     let load = Load::start(watched.clone());
     let mut committed = BTreeSet::new();
     let mut daemon = first;
-    let kills = pauses(30);
+    // 30 in CI; RAUDIT_KILLS=200 (or more) for the long run outside it.
+    let count = std::env::var("RAUDIT_KILLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let kills = pauses(count);
     for pause in &kills {
         std::thread::sleep(*pause);
         k.kill_daemon(daemon);

@@ -146,6 +146,13 @@ pub const KEYS: &[Key] = &[
         set: |c, v| put(&mut c.max_event_records, number(v, 16, 1_000_000).map(|n| n as usize)),
         get: |c| Some(c.max_event_records.to_string()),
     },
+    Key {
+        name: "max_wal_size",
+        values: "1 to 4096",
+        doc: "raudit's own: MiB the database's write-ahead log may reach before the daemon resets it. Searches that run meanwhile keep old frames alive; the daemon waits for them briefly at a quiet moment and tries again later.",
+        set: |c, v| put(&mut c.max_wal_size, number(v, 1, 4096)),
+        get: |c| Some(c.max_wal_size.to_string()),
+    },
 ];
 
 const ACTIONS: &str = "ignore, syslog, suspend, rotate, single, halt, exec /path";

@@ -153,6 +153,9 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     let rules = registration
         .is_some()
         .then(|| load_rules(&config.rules_dir));
+    if rules.is_some() {
+        warn_about_backlog(&mut control, &config.rules_dir);
+    }
     let node = node_name(config);
     let previous = restart::Previous::read(&store, node.as_deref());
     let encoder = Encoder::new(store.dict_state()?);
@@ -215,6 +218,7 @@ fn spawn_threads(
         disk_full: config.disk_full_action.clone(),
         disk_error: config.disk_error_action.clone(),
         durability: config.durability(),
+        wal_limit: config.max_wal_size << 20,
     };
     let thread = WriterThread::new(store, policy, disk::DiskPolicy::new(config), shared);
     let writer = std::thread::Builder::new()
@@ -306,6 +310,28 @@ fn warn_about_settings(path: Option<&Path>, config: &Config) {
     let origin = path.map_or("built-in defaults".into(), |p| p.display().to_string());
     for finding in crate::config::machine::check_for(config, false) {
         eprintln!("raudit daemon: warning: {origin}: {finding}");
+    }
+}
+
+/// The backlog the shipped rules set (as auditd's do).
+const ADVISED_BACKLOG: u32 = 8192;
+
+/// A kernel backlog left at its boot default (64) makes the audited
+/// processes of any burst wait: up to backlog_wait_time (60 s), the whole
+/// of it when the kernel misses the wake-up as the queue empties (seen
+/// here: 100,000 open() took 250 s instead of 5). Said once at start,
+/// after the rules (which may set it) are loaded.
+fn warn_about_backlog(control: &mut AuditSocket, rules_dir: &Path) {
+    let Ok(status) = control.get_status() else {
+        return;
+    };
+    if status.backlog_limit < ADVISED_BACKLOG && status.backlog_wait_time > 0 {
+        eprintln!(
+            "raudit daemon: warning: the kernel's backlog_limit is {}: bursts will make audited \
+             processes wait; add \"-b {ADVISED_BACKLOG}\" to a rules file in {}",
+            status.backlog_limit,
+            rules_dir.display()
+        );
     }
 }
 

@@ -43,6 +43,8 @@ pub struct Policy {
     pub disk_full: Action,
     pub disk_error: Action,
     pub durability: Durability,
+    /// Bytes the write-ahead log is reset past.
+    pub wal_limit: u64,
 }
 
 /// The largest number of rows in one transaction.
@@ -50,8 +52,6 @@ const MAX_ROWS: usize = 8192;
 /// How often the database file and the disk are looked at.
 const WATCH: Duration = Duration::from_secs(1);
 const DISK_CHECK: Duration = Duration::from_secs(5);
-/// The write-ahead log is reset once it grows past this.
-pub const WAL_LIMIT: u64 = 64 << 20;
 /// Events the rotate action deletes per step.
 const ROTATE_STEP: u64 = 10_000;
 
@@ -299,7 +299,11 @@ impl WriterThread {
         if now.duration_since(self.last_watch) >= WATCH {
             self.last_watch = now;
             self.watch_file();
-            if let Some(Err(e)) = self.store.as_ref().map(|s| s.bound_wal(WAL_LIMIT)) {
+            if let Some(Err(e)) = self
+                .store
+                .as_ref()
+                .map(|s| s.bound_wal(self.policy.wal_limit))
+            {
                 eprintln!("raudit daemon: checkpointing the write-ahead log: {e}");
             }
         }

@@ -300,6 +300,13 @@ impl<S: Default> Stream<S> {
                     let open = self.open.get_mut(&key).expect("checked");
                     self.by_touch
                         .push_back((open.touched, open.token, key.clone()));
+                    // Touched only by records beyond `max_records` (counted,
+                    // not kept), each of which listed it again: there is
+                    // nothing to hand on, and an empty piece of an open
+                    // event would read as its `Close`.
+                    if open.pending.is_empty() {
+                        continue;
+                    }
                     each(piece(&key, open, true));
                     open.out = true;
                     open.late = false;

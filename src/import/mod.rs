@@ -23,10 +23,11 @@ use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::mpsc;
 
 use crate::event::{Event, LogEvents};
 use crate::record::{parse_log_line, EventId, Record};
-use crate::store::{self, StoreError, Writer};
+use crate::store::{self, Encoder, StoreError, Writer};
 pub use files::log_files;
 pub use progress::Progress;
 
@@ -57,6 +58,8 @@ pub enum ImportError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the import's writer stopped unexpectedly; events committed before it stopped are stored, run the import again for the rest")]
+    WriterPanicked,
     /// Nothing in the input looked like an audit record: nothing imported,
     /// and no database created.
     #[error("no audit records found in {paths} ({why}); nothing imported")]
@@ -199,28 +202,38 @@ pub fn import(
         }));
     };
     let first_read_ms = first.id.time_ms();
-    let mut writer = Writer::open(db)?;
+    let writer = Writer::open(db)?;
     let before = last_id(db)?;
+    let run = (db.to_path_buf(), before, first_read_ms);
+    let mut encoder = Encoder::new(writer.dict_state()?);
     let mut summary = Summary {
         files,
         ..Summary::default()
     };
+    // Reading, assembling and encoding here; skipping what the store
+    // holds and committing on the writer's thread, so that both cores work.
+    let (to_writer, batches) = mpsc::sync_channel::<Encoded>(QUEUED_BATCHES);
+    let writing = std::thread::spawn(move || write_batches(writer, batches, run));
     let mut batch = Batch::default();
     for event in LogEvents::new(std::iter::once(first).chain(&mut lines)) {
         summary.events += 1;
         let extras = pending.borrow_mut().take(&event);
         let key = Batch::key(&event);
-        if batch.keys.contains(&key) || writer.contains(&event)? {
+        if batch.keys.contains(&key) {
             summary.duplicates += 1;
             continue;
         }
         batch.push(key, event, extras);
-        if batch.events.len() >= BATCH {
-            summary.added += batch.write(&mut writer)?;
+        // A writer that stopped has its error returned below.
+        if batch.events.len() >= BATCH && !batch.send(&mut encoder, &to_writer) {
+            break;
         }
     }
-    summary.added += batch.write(&mut writer)?;
-    note_run(&mut writer, db, before, first_read_ms)?;
+    batch.send(&mut encoder, &to_writer);
+    drop(to_writer);
+    let (added, stored_before) = writing.join().map_err(|_| ImportError::WriterPanicked)??;
+    summary.added = added;
+    summary.duplicates += stored_before;
     summary.records = lines.records;
     summary.skipped = lines.skipped;
     if let Some(e) = lines.error.take() {
@@ -247,10 +260,9 @@ fn store_err(db: &Path, source: rusqlite::Error) -> StoreError {
 /// (see [`store::imports`]).
 fn note_run(
     writer: &mut Writer,
-    db: &Path,
-    before: i64,
-    first_read_ms: i64,
-) -> Result<(), ImportError> {
+    (db, before, first_read_ms): (PathBuf, i64, i64),
+) -> Result<(), StoreError> {
+    let db = db.as_path();
     let conn = store::open_read_only(db)?;
     let last = store::imports::last_id(&conn).map_err(|e| store_err(db, e))?;
     if last <= before {
@@ -282,6 +294,17 @@ struct Batch {
 /// An event's stamp, node and records, as one batch tells repeats apart.
 type Key = (i64, u64, Option<String>, String);
 
+/// A batch encoded for the writer, with its events (to look for them in
+/// the store first).
+struct Encoded {
+    events: Vec<Event>,
+    rows: store::Batch,
+}
+
+/// Batches encoded ahead of the writer: enough to keep both threads busy,
+/// few enough to bound memory.
+const QUEUED_BATCHES: usize = 2;
+
 impl Batch {
     fn key(event: &Event) -> Key {
         (
@@ -298,19 +321,50 @@ impl Batch {
         self.extras.push(extras.as_ref().map(enrich::encode));
     }
 
-    /// Writes the events with their enrichment, in one transaction.
-    fn write(&mut self, writer: &mut Writer) -> Result<u64, StoreError> {
-        let n = self.events.len() as u64;
-        if n > 0 {
-            let rows: Vec<(&Event, Option<String>)> =
-                self.events.iter().zip(self.extras.drain(..)).collect();
-            writer.write_imported(&rows, &[])?;
-        }
-        self.events.clear();
-        self.extras.clear();
+    /// Encodes the events with their enrichment and hands them to the
+    /// writer; `false` when the writer has stopped.
+    fn send(&mut self, encoder: &mut Encoder, to_writer: &mpsc::SyncSender<Encoded>) -> bool {
         self.keys.clear();
-        Ok(n)
+        if self.events.is_empty() {
+            return true;
+        }
+        let mut rows = store::Batch::default();
+        for (event, enrichment) in self.events.iter().zip(self.extras.drain(..)) {
+            let mut row = encoder.whole(event);
+            row.enrichment = enrichment;
+            rows.rows.push(row);
+        }
+        rows.dicts.extend(encoder.take_trained());
+        let events = std::mem::take(&mut self.events);
+        to_writer.send(Encoded { events, rows }).is_ok()
     }
+}
+
+/// The writer's thread: each batch without the events the store already
+/// holds, in one transaction, then the note of this import's run (`run`:
+/// the database, its last id before, the time of the first record read).
+/// Returns the events added and those skipped.
+fn write_batches(
+    mut writer: Writer,
+    batches: mpsc::Receiver<Encoded>,
+    run: (PathBuf, i64, i64),
+) -> Result<(u64, u64), StoreError> {
+    let (mut added, mut skipped) = (0, 0);
+    for Encoded { events, mut rows } in batches {
+        let mut kept = Vec::with_capacity(rows.rows.len());
+        for (event, row) in events.iter().zip(rows.rows.drain(..)) {
+            if writer.contains(event)? {
+                skipped += 1;
+            } else {
+                kept.push(row);
+            }
+        }
+        added += kept.len() as u64;
+        rows.rows = kept;
+        writer.write_batch(rows)?;
+    }
+    note_run(&mut writer, run)?;
+    Ok((added, skipped))
 }
 
 #[cfg(test)]

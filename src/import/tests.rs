@@ -68,3 +68,29 @@ fn a_missing_file_is_named() {
     assert!(err.to_string().starts_with("reading "), "{err}");
     assert!(err.to_string().contains("nope.log"), "{err}");
 }
+
+/// An event repeated further apart than a batch is caught by the writer
+/// (the first copy is committed by then), and the counts add up.
+#[test]
+fn an_event_repeated_batches_apart_is_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("a.log");
+    let line = |serial: u64| {
+        format!(
+            "type=USER_LOGIN msg=audit(1700000000.{:03}:{serial}): pid=9 uid=0 auid=0 ses=2 \
+             msg='op=login id=0 exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh res=success'\n",
+            serial % 1000
+        )
+    };
+    let mut text: String = (1..=BATCH as u64 + 500).map(line).collect();
+    text.push_str(&line(7));
+    std::fs::write(&log, text).unwrap();
+    let db = dir.path().join("audit.db");
+    let summary = import(vec![Source::File(log)], &db, &mut Progress::hidden()).unwrap();
+    let n = BATCH as u64 + 500;
+    assert_eq!(
+        (summary.events, summary.added, summary.duplicates),
+        (n + 1, n, 1)
+    );
+    assert_eq!(count(&db), n as i64);
+}

@@ -150,7 +150,11 @@ fn parse_header(text: &str) -> Result<(EventId, &str), String> {
         msec: msec.parse().map_err(|_| bad())?,
         serial: serial.parse().map_err(|_| bad())?,
     };
-    if id.msec > 999 {
+    // The store's time axis is milliseconds in an i64: a stamp beyond it
+    // (no kernel writes one, a damaged log may) is refused here, so that
+    // `EventId::time_ms` cannot overflow for any parsed record.
+    let fits = id.sec.checked_mul(1000).and_then(|ms| ms.checked_add(999));
+    if id.msec > 999 || fits.is_none() {
         return Err(bad());
     }
     Ok((id, body))

@@ -42,9 +42,8 @@ pub struct RuleBuilder {
 /// auditctl's warning for a syscall rule whose numbers depend on the arch.
 pub const MISMATCH_WARNING: &str =
     "WARNING - 32/64 bit syscall mismatch, you should specify an arch";
-/// PATH_MAX and NAME_MAX: auditctl's limits for a watch path.
+/// PATH_MAX: auditctl's limit for a watch path (with fields::NAME_MAX).
 const PATH_MAX: usize = 4096;
-const NAME_MAX: usize = 255;
 
 impl RuleBuilder {
     /// `-a`/`-A`/`-d` with "list,action" or "action,list".
@@ -64,7 +63,7 @@ impl RuleBuilder {
         }
         let path = value::trim_trailing_slashes(path);
         let name = path.rsplit('/').next().unwrap_or("");
-        if name.len() > NAME_MAX {
+        if name.len() > fields::NAME_MAX {
             return Err(RuleError::WatchNameTooLong(path.to_string()));
         }
         let mut b = RuleBuilder::new(FilterList::Exit, Action::Always, delete, false, true);
@@ -198,12 +197,6 @@ impl RuleBuilder {
     pub fn add_field(&mut self, expr: &str, sys: &dyn System) -> Result<(), RuleError> {
         self.refuse_on_watch("-F")?;
         if let Some(key) = expr.strip_prefix("key=") {
-            if !self.list_allows(fields::FILTERKEY) {
-                return Err(RuleError::FieldNotAllowed {
-                    field: "key",
-                    list: self.list.name(),
-                });
-            }
             return self.add_key(key);
         }
         let (name, op, text) = split_field(expr)?;
@@ -295,6 +288,12 @@ impl RuleBuilder {
 
     /// `-k key`: keys are joined with \x01 into one field at the end.
     pub fn add_key(&mut self, key: &str) -> Result<(), RuleError> {
+        if !self.list_allows(fields::FILTERKEY) {
+            return Err(RuleError::FieldNotAllowed {
+                field: "key",
+                list: self.list.name(),
+            });
+        }
         if !self.keyable {
             return Err(RuleError::KeyWithoutRule);
         }

@@ -123,6 +123,10 @@ pub enum RuleError {
     PathNotAbsolute { field: &'static str, path: String },
     #[error("-F {field}={path}: the kernel takes no '/' at the end of a {field} (use dir= for a directory)")]
     PathEndsInSlash { field: &'static str, path: String },
+    #[error(
+        "-F {field}={path}: the last component is longer than 255 bytes, which no file name is"
+    )]
+    PathNameTooLong { field: &'static str, path: String },
     #[error("watch path must be absolute: {0}")]
     WatchNotAbsolute(String),
     #[error("watch path is {0} bytes long; the kernel takes at most 4095")]
@@ -133,6 +137,10 @@ pub enum RuleError {
     StringTooLong { field: &'static str, max: usize },
     #[error("key is longer than 256 bytes")]
     KeyTooLong,
+    /// The kernel refuses a key field of length 0 (EINVAL); auditctl
+    /// drops an empty key without a word.
+    #[error("key is empty: give -k or -F key= a word, or leave it out")]
+    EmptyKey,
     #[error("key \"{0}\" contains the \\x01 byte that separates keys")]
     KeyHasSeparator(String),
     #[error("field \"{0}\" may appear only once in a rule")]
@@ -145,6 +153,10 @@ pub enum RuleError {
     BadComparison(String),
     #[error("-C {left} and {right} cannot be compared (compare uid fields with uid fields, gid with gid)")]
     IncompatibleComparison { left: String, right: String },
+    /// The kernel takes any id up to its last one, and warns ("Missing
+    /// AUDIT_COMPARE define") each time it meets another.
+    #[error("field_compare={0} names no comparison; write it as -C FIELD=FIELD (for example -C uid!=euid)")]
+    UnknownComparison(u32),
 
     // --- from the kernel
     #[error("kernel rule: {0}")]

@@ -27,6 +27,8 @@ pub const KEY_SEPARATOR: char = '\x01';
 pub const MAX_KEY_LEN: usize = 256;
 /// PATH_MAX: the kernel's limit for other string fields.
 pub const MAX_STRING_LEN: usize = 4096;
+/// The longest file name (one path component) Linux takes.
+pub const NAME_MAX: usize = 255;
 
 /// How a field's value is read from text and printed back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -73,7 +73,12 @@ pub fn parse(
     };
     let num = |v: Option<u32>| v.map(FieldValue::Num).ok_or_else(not_number);
     match def.kind {
-        Kind::Num | Kind::Compare | Kind::Inode => num(parse_c_number(text)),
+        Kind::Num | Kind::Inode => num(parse_c_number(text)),
+        Kind::Compare => match parse_c_number(text) {
+            Some(id) if super::compare::by_id(id).is_some() => Ok(FieldValue::Num(id)),
+            Some(id) => Err(RuleError::UnknownComparison(id)),
+            None => Err(not_number()),
+        },
         Kind::Arg => num(parse_signed(text)),
         Kind::Session if text == "unset" => Ok(FieldValue::Num(UNSET)),
         Kind::Session => num(parse_signed(text)),
@@ -212,19 +217,20 @@ fn string(def: &'static FieldDef, text: &str, max: usize) -> Result<FieldValue, 
 /// path, dir and exe: absolute. The kernel refuses a path or exe that ends
 /// in '/' (audit_to_watch, audit_alloc_mark), so that is refused here with
 /// the reason; a dir keeps its slashes, as auditctl sends them and the
-/// kernel stores and lists them.
+/// kernel stores and lists them. A last component longer than NAME_MAX
+/// names no file (the kernel would take the rule, which never matches):
+/// refused as `-w` refuses it, since such a rule lists as `-w`.
 fn parse_path(def: &'static FieldDef, text: &str) -> Result<FieldValue, RuleError> {
+    let (field, path) = (def.name, text.to_string());
     if !text.starts_with('/') {
-        return Err(RuleError::PathNotAbsolute {
-            field: def.name,
-            path: text.to_string(),
-        });
+        return Err(RuleError::PathNotAbsolute { field, path });
     }
     if def.id != fields::DIR && text.ends_with('/') {
-        return Err(RuleError::PathEndsInSlash {
-            field: def.name,
-            path: text.to_string(),
-        });
+        return Err(RuleError::PathEndsInSlash { field, path });
+    }
+    let name = trim_trailing_slashes(text).rsplit('/').next().unwrap_or("");
+    if name.len() > fields::NAME_MAX {
+        return Err(RuleError::PathNameTooLong { field, path });
     }
     string(def, text, fields::MAX_STRING_LEN)
 }
@@ -239,8 +245,11 @@ pub fn trim_trailing_slashes(path: &str) -> &str {
     }
 }
 
-/// One key: at most 256 bytes, without the separator byte.
+/// One key: 1 to 256 bytes, without the separator byte.
 pub fn parse_key(text: &str) -> Result<String, RuleError> {
+    if text.is_empty() {
+        return Err(RuleError::EmptyKey);
+    }
     if text.contains(fields::KEY_SEPARATOR) {
         return Err(RuleError::KeyHasSeparator(
             text.replace(fields::KEY_SEPARATOR, "\\x01"),

@@ -75,8 +75,14 @@ pub fn parse(words: &[String], bound: Bound, clock: &Clock) -> Result<i64, TimeE
     parse_in(words, bound, clock, &locale())
 }
 
-/// [`parse`] in the given locale (`LC_ALL`'s form: `C`, `en_GB.UTF-8`).
-fn parse_in(words: &[String], bound: Bound, clock: &Clock, locale: &str) -> Result<i64, TimeError> {
+/// [`parse`] in the given locale (`LC_ALL`'s form: `C`, `en_GB.UTF-8`),
+/// for callers that must not depend on the environment (tests, fuzzing).
+pub fn parse_in(
+    words: &[String],
+    bound: Bound,
+    clock: &Clock,
+    locale: &str,
+) -> Result<i64, TimeError> {
     let invalid = || TimeError::Invalid(words.join(" "));
     let now = clock.now;
     let first = words.first().ok_or_else(invalid)?;

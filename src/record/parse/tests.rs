@@ -115,6 +115,9 @@ fn malformed_records_are_kept_verbatim_with_a_reason() {
         ),
         (b"audit(17000x0000.123:456): x=1", "bad timestamp"),
         (b"audit(1700000000.1234:1): x=1", "bad timestamp"),
+        // Beyond an i64 of milliseconds (found by fuzzing: time_ms overflowed).
+        (b"audit(17000000000000000.0:0): x=1", "bad timestamp"),
+        (b"audit(9223372036854775.808:1): x=1", "bad timestamp"),
         (
             b"audit(1700000000.123:456): name=\"unterminated",
             "unterminated quote",
@@ -126,6 +129,9 @@ fn malformed_records_are_kept_verbatim_with_a_reason() {
         assert!(err.contains(why), "{payload:?}: {err}");
         assert_eq!(r.text.as_bytes(), *payload, "kept verbatim");
     }
+    let last = parse_payload(types::SYSCALL, b"audit(9223372036854774.999:1): x=1");
+    assert_eq!(last.error(), None);
+    assert_eq!(last.id.time_ms(), 9_223_372_036_854_774_999);
     let bin = parse_payload(types::SYSCALL, &[0xff, 0xfe, 0]);
     assert!(bin.error().is_some());
 }

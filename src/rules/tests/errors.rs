@@ -1,6 +1,6 @@
 //! One test per refused rule, asserting the whole message.
 
-use super::error;
+use super::{error, rule};
 
 #[test]
 fn unknown_syscall_names_the_arch() {
@@ -86,6 +86,40 @@ fn key_with_separator() {
 }
 
 #[test]
+fn empty_key() {
+    // Found by fuzzing: the rule went to the kernel (which refuses a key
+    // of length 0) and listed without its key.
+    assert_eq!(
+        error("-a always,exit -S all -F key="),
+        "key is empty: give -k or -F key= a word, or leave it out"
+    );
+    // A command line can hold an empty word (`-k ""`).
+    let argv = ["-w", "/tmp/x", "-k", "a", "-k", ""].map(String::from);
+    assert_eq!(
+        super::parse_args_with(&argv, &super::FakeSystem).map(|_| ()),
+        Err(super::RuleError::EmptyKey)
+    );
+}
+
+#[test]
+fn field_compare_without_a_comparison() {
+    // Found by fuzzing: id 0 went to the kernel and listed as nothing.
+    for (text, id) in [("0", 0), ("26", 26), ("0x1000", 4096)] {
+        assert_eq!(
+            error(&format!("-a always,exit -S all -F field_compare={text}")),
+            format!(
+                "field_compare={id} names no comparison; write it as -C FIELD=FIELD \
+                 (for example -C uid!=euid)"
+            )
+        );
+    }
+    assert_eq!(
+        rule("-a always,exit -S all -F field_compare=11").to_string(),
+        "-a always,exit -S all -C uid=euid"
+    );
+}
+
+#[test]
 fn key_without_rule() {
     assert_eq!(
         error("-k lonely"),
@@ -141,6 +175,19 @@ fn watch_path_limits() {
         error(&format!("-w {name}")),
         format!("the last component of watch path {name} is longer than 255 bytes")
     );
+    // Found by fuzzing: the same path as a field was taken, and its rule
+    // listed as a `-w` that did not read back.
+    for field in ["path", "dir", "exe"] {
+        assert_eq!(
+            error(&format!("-a always,exit -S all -F {field}={name}")),
+            format!(
+                "-F {field}={name}: the last component is longer than 255 bytes, \
+                 which no file name is"
+            )
+        );
+    }
+    let fits = format!("/tmp/{}", "n".repeat(255));
+    assert!(super::parse(&format!("-a always,exit -S all -F dir={fits}/")).is_ok());
 }
 
 #[test]
@@ -194,6 +241,15 @@ fn field_not_allowed_on_list() {
         error("-a always,io_uring -S openat -F perm=r"),
         "field \"perm\" is not allowed on the io_uring list"
     );
+    // Found by fuzzing: `-k` took a key where `-F key=` refuses one.
+    for key in ["-k k", "-F key=k"] {
+        assert_eq!(
+            error(&format!(
+                "-a never,exclude -F msgtype=CWD -F exe=/bin/x {key}"
+            )),
+            "field \"key\" is not allowed on the exclude list"
+        );
+    }
 }
 
 #[test]
