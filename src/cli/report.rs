@@ -252,7 +252,11 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
     // Opened before the title: a database that cannot be read leaves no
     // report header behind its error.
     let conn = store::open_read_only(&db)?;
-    let found = over_database(&mut out, report, &config, (&conn, &db), walked)?;
+    let found = if input.is_none() && config.detail == Detail::Summary {
+        summary_by_index(&mut out, report, &config, (&conn, &db))?
+    } else {
+        over_database(&mut out, report, &config, (&conn, &db), walked)?
+    };
     out.flush()?;
     drop(input);
     Ok(if found {
@@ -288,7 +292,6 @@ fn over_database(
     (conn, db): (&rusqlite::Connection, &Path),
     walked: Option<report::LogTimes>,
 ) -> anyhow::Result<bool> {
-    let mut last = None;
     let mut titled = false;
     store::query::for_each_stored(
         conn,
@@ -297,28 +300,15 @@ fn over_database(
             if !std::mem::replace(&mut titled, true) {
                 report.title(out)?;
             }
-            let event = &stored.event;
-            last = Some((event.id.sec, event.id.msec));
-            let extras = stored
-                .enrichment
-                .as_deref()
-                .filter(|_| config.interpret)
-                .map(crate::import::enrich::decode);
-            let head = extras
-                .as_ref()
-                .and_then(|e| e.first())
-                .and_then(Option::as_deref);
-            report.event(out, event, head)?;
+            let head = head_enrichment(&stored, config);
+            report.event(out, &stored.event, head.as_deref())?;
             Ok(true)
         },
     )
     .with_context(|| format!("reading {}", db.display()))?;
     let range = match walked {
         Some(times) => times.summary_range(),
-        None => TimeRange {
-            first: first_read(conn, config)?,
-            last,
-        },
+        None => database_range(conn, config)?,
     };
     if !titled {
         report.title(out)?;
@@ -326,15 +316,95 @@ fn over_database(
     Ok(report.finish(out, &range)?)
 }
 
-/// Over the database, the event standing for the record aureport reads
-/// first and remembers for "Range of time in logs": the first stored
-/// without `-ts`, else the first outside the window (aureport notes only
-/// records it skips once a start time is set).
+/// With `-i`, the interpreted text auditd recorded with an imported event's
+/// first record (ENRICHED logs), which names its ids as that machine did.
+fn head_enrichment(stored: &store::query::Stored, config: &Config) -> Option<String> {
+    let text = stored.enrichment.as_deref().filter(|_| config.interpret)?;
+    crate::import::enrich::decode(text)
+        .into_iter()
+        .next()
+        .flatten()
+}
+
+/// A summary over a database, from its indexes: events alike are counted
+/// from the shape index, and only the others are read (see
+/// [`report::indexed`]).
+fn summary_by_index(
+    out: &mut impl Write,
+    mut report: Report,
+    config: &Config,
+    (conn, db): (&rusqlite::Connection, &Path),
+) -> anyhow::Result<bool> {
+    let reading = || format!("reading {}", db.display());
+    let filter = window_filter(config);
+    let window = (filter.start_ms, filter.end_ms);
+    let columns = report::indexed::columns(config.kind, report.wants());
+    let shapes =
+        store::query::shape_counts(conn, window, (&columns.0, &columns.1)).with_context(reading)?;
+    // Names auditd recorded with an imported event are the event's own.
+    let recorded_names = config.interpret
+        && matches!(config.kind, Kind::User | Kind::Syscall)
+        && store::query::has_enrichment(conn).with_context(reading)?;
+    let plan = report::indexed::Plan::new(config.kind, report.wants(), &shapes, !recorded_names);
+    report.title(out)?;
+    let mut counted = Vec::new();
+    store::query::for_each_chosen(
+        conn,
+        (&plan.firsts(), &plan.each),
+        window,
+        |stored| -> anyhow::Result<bool> {
+            let head = head_enrichment(&stored, config);
+            let hits = plan.hits(stored.position);
+            if report.events_alike(out, &stored.event, head.as_deref(), hits)? {
+                counted.push(stored.position);
+            }
+            Ok(true)
+        },
+    )
+    .with_context(reading)?;
+    let named = plan.named_shapes(&counted);
+    if !named.is_empty() {
+        // Without a selection every event counts: every name stored is
+        // one of the events counted (those read one by one add theirs
+        // again, to no effect on the count).
+        let everything = config.only == Only::Both
+            && config.nodes.is_empty()
+            && !config.no_config
+            && window == (None, None);
+        let shapes = (!everything).then_some(&named[..]);
+        let (names, relative) =
+            store::query::path_names(conn, shapes, window).with_context(reading)?;
+        report.file_names(names);
+        store::query::for_each_chosen(conn, (&relative, &[]), window, |stored| {
+            report.file_names_of(&stored.event);
+            Ok::<_, rusqlite::Error>(true)
+        })
+        .with_context(reading)?;
+    }
+    let range = database_range(conn, config)?;
+    Ok(report.finish(out, &range)?)
+}
+
+/// The time range a summary over a database states: the first record
+/// aureport would remember (see [`first_read`]) and the last event read in
+/// `-ts`/`-te`, reading the logs oldest first whatever order they were
+/// imported in.
+fn database_range(conn: &rusqlite::Connection, config: &Config) -> anyhow::Result<TimeRange> {
+    let filter = window_filter(config);
+    let bounds = store::imports::time_bounds(conn, filter.start_ms, filter.end_ms)?;
+    Ok(TimeRange {
+        first: first_read(conn, config)?,
+        last: bounds.map(|(_, last)| split_ms(last)),
+    })
+}
+
+/// Over the database, the record aureport reads first and remembers for
+/// "Range of time in logs" (see [`store::imports`]).
 fn first_read(conn: &rusqlite::Connection, config: &Config) -> anyhow::Result<Option<(i64, u32)>> {
     let outside = config
         .start
         .map(|s| (s * 1000, config.end.map_or(i64::MAX, |e| e * 1000 + 999)));
-    let ms = store::query::first_event_time(conn, outside)?;
+    let ms = store::imports::first_read(conn, outside)?;
     Ok(ms.map(split_ms))
 }
 
@@ -410,7 +480,7 @@ fn log_times(
 fn time_range(db: &Path, config: &Config) -> anyhow::Result<TimeRange> {
     let conn = store::open_read_only(db)?;
     let filter = window_filter(config);
-    let bounds = store::query::time_bounds(&conn, filter.start_ms, filter.end_ms)
+    let bounds = store::imports::time_bounds(&conn, filter.start_ms, filter.end_ms)
         .with_context(|| format!("reading {}", db.display()))?;
     Ok(TimeRange {
         first: bounds.map(|(first, _)| split_ms(first)),

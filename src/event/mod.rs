@@ -8,7 +8,6 @@
 
 mod gaps;
 mod log;
-mod release;
 mod stream;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -16,8 +15,7 @@ use std::time::{Duration, Instant};
 
 use crate::record::{types, EventId, Record};
 pub use gaps::{Gap, SerialTracker};
-pub use log::{LogEvents, LOG_TIMEOUT};
-pub use release::Release;
+pub use log::{single_record, EventList, LogEvents, LOG_TIMEOUT};
 pub use stream::{Limits, Note, PieceKind, PieceRef, Stream};
 
 /// A complete event: its records in arrival order, EOE excluded.

@@ -201,7 +201,10 @@ pub fn import(
             },
         }));
     };
+    let first_read_ms = first.id.time_ms();
     let writer = Writer::open(db)?;
+    let before = last_id(db)?;
+    let run = (db.to_path_buf(), before, first_read_ms);
     let mut encoder = Encoder::new(writer.dict_state()?);
     let mut summary = Summary {
         files,
@@ -210,7 +213,7 @@ pub fn import(
     // Reading, assembling and encoding here; skipping what the store
     // holds and committing on the writer's thread, so that both cores work.
     let (to_writer, batches) = mpsc::sync_channel::<Encoded>(QUEUED_BATCHES);
-    let writing = std::thread::spawn(move || write_batches(writer, batches));
+    let writing = std::thread::spawn(move || write_batches(writer, batches, run));
     let mut batch = Batch::default();
     for event in LogEvents::new(std::iter::once(first).chain(&mut lines)) {
         summary.events += 1;
@@ -238,6 +241,45 @@ pub fn import(
     }
     lines.progress.finish(&summary);
     Ok(summary)
+}
+
+fn last_id(db: &Path) -> Result<i64, ImportError> {
+    let conn = store::open_read_only(db)?;
+    store::imports::last_id(&conn).map_err(|source| ImportError::Store(store_err(db, source)))
+}
+
+fn store_err(db: &Path, source: rusqlite::Error) -> StoreError {
+    StoreError::Sqlite {
+        path: db.to_path_buf(),
+        source,
+    }
+}
+
+/// Notes the ids this import added and the time of its first record, so
+/// that time ranges read it in its place among older and newer logs
+/// (see [`store::imports`]).
+fn note_run(
+    writer: &mut Writer,
+    (db, before, first_read_ms): (PathBuf, i64, i64),
+) -> Result<(), StoreError> {
+    let db = db.as_path();
+    let conn = store::open_read_only(db)?;
+    let last = store::imports::last_id(&conn).map_err(|e| store_err(db, e))?;
+    if last <= before {
+        return Ok(());
+    }
+    let runs = store::imports::imports(&conn).map_err(|e| store_err(db, e))?;
+    let run = store::imports::Run {
+        first_id: before + 1,
+        last_id: last,
+        first_read_ms,
+    };
+    let value = store::imports::with_import(runs, run);
+    writer.write_batch(store::Batch {
+        state: vec![(store::imports::KEY, rusqlite::types::Value::Text(value))],
+        ..store::Batch::default()
+    })?;
+    Ok(())
 }
 
 /// Events waiting for their transaction, and what they are, so that an
@@ -299,10 +341,13 @@ impl Batch {
 }
 
 /// The writer's thread: each batch without the events the store already
-/// holds, in one transaction. Returns the events added and those skipped.
+/// holds, in one transaction, then the note of this import's run (`run`:
+/// the database, its last id before, the time of the first record read).
+/// Returns the events added and those skipped.
 fn write_batches(
     mut writer: Writer,
     batches: mpsc::Receiver<Encoded>,
+    run: (PathBuf, i64, i64),
 ) -> Result<(u64, u64), StoreError> {
     let (mut added, mut skipped) = (0, 0);
     for Encoded { events, mut rows } in batches {
@@ -318,6 +363,7 @@ fn write_batches(
         rows.rows = kept;
         writer.write_batch(rows)?;
     }
+    note_run(&mut writer, run)?;
     Ok((added, skipped))
 }
 

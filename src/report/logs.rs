@@ -2,19 +2,17 @@
 //! on the events: each file's first and last event (`-t`), and the times
 //! the overall summary calls "Range of time in logs".
 //!
-//! aureport groups records with ausearch's event list (ausearch-lol.c):
-//! an event is complete once a record 2 seconds newer starts another
-//! event, or at once for a single-record type; the oldest buffered event
-//! leaves first, and only when complete. Events still open at the end of
-//! a file wait for the next file, so an event is counted in the file
-//! where it completes, and a file may have "no records" of its own. The
-//! first time is that of the first record read, not of the first event.
+//! aureport groups records with ausearch's event list ([`EventList`]).
+//! Events still open at the end of a file wait for the next file, so an
+//! event is counted in the file where it completes, and a file may have
+//! "no records" of its own. The first time is that of the first record
+//! read, not of the first event.
 
 use std::io::BufRead;
 
 use super::format::TimeRange;
-use crate::event::LOG_TIMEOUT;
-use crate::record::{parse_log_line, types, EventId};
+use crate::event::EventList;
+use crate::record::{parse_log_line, EventId};
 
 /// What a walk over the logs found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -37,96 +35,6 @@ impl LogTimes {
     }
 }
 
-/// One buffered event: its stamp, node, first record type and state.
-struct Slot {
-    id: EventId,
-    node: Option<String>,
-    rtype: u32,
-    complete: bool,
-}
-
-/// ausearch's list of events being built, reduced to their stamps.
-#[derive(Default)]
-struct Building {
-    slots: Vec<Option<Slot>>,
-    ready: usize,
-}
-
-impl Building {
-    /// Adds a record; `false` when it was dropped (a stray EOE).
-    fn add(&mut self, id: EventId, node: Option<String>, rtype: u32) -> bool {
-        let joins = self
-            .slots
-            .iter()
-            .flatten()
-            .any(|s| !s.complete && s.id == id && s.node == node);
-        if joins {
-            return true;
-        }
-        if rtype == types::EOE {
-            return false;
-        }
-        let slot = Some(Slot {
-            id,
-            node,
-            rtype,
-            complete: false,
-        });
-        match self.slots.iter().position(Option::is_none) {
-            Some(i) => self.slots[i] = slot,
-            None => self.slots.push(slot),
-        }
-        self.check(id.sec);
-        true
-    }
-
-    /// Marks complete what the new time closes, and single-record events.
-    fn check(&mut self, sec: i64) {
-        let timeout = LOG_TIMEOUT.as_secs() as i64;
-        for s in self.slots.iter_mut().flatten() {
-            if !s.complete && (s.id.sec + timeout <= sec || single_record(s.rtype)) {
-                s.complete = true;
-                self.ready += 1;
-            }
-        }
-    }
-
-    fn terminate(&mut self) {
-        for s in self.slots.iter_mut().flatten() {
-            if !s.complete {
-                s.complete = true;
-                self.ready += 1;
-            }
-        }
-    }
-
-    /// The oldest buffered event, if it is complete.
-    fn take_ready(&mut self) -> Option<EventId> {
-        if self.ready == 0 {
-            return None;
-        }
-        let key = |s: &Slot| (s.id.sec, s.id.msec, s.id.serial);
-        let mut lowest: Option<usize> = None;
-        for (i, s) in self.slots.iter().enumerate() {
-            let Some(s) = s else { continue };
-            if lowest.is_none_or(|l| self.slots[l].as_ref().is_some_and(|l| key(l) > key(s))) {
-                lowest = Some(i);
-            }
-        }
-        let i = lowest?;
-        if !self.slots[i].as_ref()?.complete {
-            return None;
-        }
-        self.ready -= 1;
-        self.slots[i].take().map(|s| s.id)
-    }
-}
-
-/// ausearch-lol's types that make an event of one record.
-fn single_record(t: u32) -> bool {
-    t == types::PROCTITLE || !(1300..2100).contains(&t) || t == 2000 || (1406..=1419).contains(&t)
-}
-
 /// Walks the logs (oldest first) as aureport reads them; `window` is
 /// `-ts`/`-te` in seconds, outside of which records are dropped as read.
 pub fn walk(
@@ -134,7 +42,7 @@ pub fn walk(
     window: (Option<i64>, Option<i64>),
 ) -> std::io::Result<LogTimes> {
     let mut times = LogTimes::default();
-    let mut building = Building::default();
+    let mut building = EventList::default();
     let count = logs.len();
     for (n, mut log) in logs.into_iter().enumerate() {
         let mut range = TimeRange::default();
@@ -145,8 +53,8 @@ pub fn walk(
         };
         let mut buf = Vec::new();
         loop {
-            if let Some(id) = building.take_ready() {
-                seen(id);
+            if let Some(e) = building.take_ready() {
+                seen(e.id);
                 continue;
             }
             buf.clear();
@@ -168,16 +76,12 @@ pub fn walk(
             if !inside {
                 continue;
             }
-            if building.add(record.id, record.node.clone(), record.rtype) {
-                if let Some(id) = building.take_ready() {
-                    seen(id);
-                }
-            }
+            building.add(record);
         }
         if n + 1 == count {
             building.terminate();
-            while let Some(id) = building.take_ready() {
-                seen(id);
+            while let Some(e) = building.take_ready() {
+                seen(e.id);
             }
         }
         times.files.push(range);

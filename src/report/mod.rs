@@ -10,6 +10,7 @@
 //! report is in [`scan`]; titles, rows and totals are in [`format`].
 
 mod format;
+pub mod indexed;
 mod line;
 mod logs;
 mod lookup;
@@ -141,21 +142,27 @@ impl Report {
         event: &Event,
         head_enrichment: Option<&str>,
     ) -> io::Result<()> {
-        let lines: Vec<String> = event.records.iter().map(|r| r.log_line()).collect();
-        let recs: Vec<parse::Rec<'_>> = event
-            .records
-            .iter()
-            .zip(&lines)
-            .map(|(r, l)| parse::Rec {
-                rtype: r.rtype,
-                line: line::Line::new(l.as_bytes()),
-            })
-            .collect();
+        self.events_alike(out, event, head_enrichment, 1)?;
+        Ok(())
+    }
+
+    /// One event standing for `hits` events that give this report the
+    /// same values (see [`indexed`]): a summary counts it `hits` times.
+    /// `false` when the report skips it (malformed, or not selected).
+    pub fn events_alike(
+        &mut self,
+        out: &mut impl Write,
+        event: &Event,
+        head_enrichment: Option<&str>,
+        hits: u32,
+    ) -> io::Result<bool> {
+        let lines = log_lines(event);
+        let recs = records(event, &lines);
         let Ok(items) = parse::extract(&recs, self.wants) else {
-            return Ok(());
+            return Ok(false);
         };
         if !self.selected(event, &items) {
-            return Ok(());
+            return Ok(false);
         }
         // auparse loads the enriched names only for a single-record event
         // or one that starts with its SYSCALL record.
@@ -175,11 +182,38 @@ impl Report {
             },
         };
         let counted = match self.config.detail {
-            Detail::Summary => self.totals.add(self.config.kind, &ev),
+            Detail::Summary => self.totals.add(self.config.kind, &ev, hits),
             Detail::Detailed => format::row(out, self.config.kind, &ev, &mut self.line_item)?,
         };
         self.found |= counted;
-        Ok(())
+        Ok(true)
+    }
+
+    /// File names counted apart from their events (from the store's name
+    /// index), for the overall summary's count of distinct files.
+    pub fn file_names(&mut self, names: Vec<String>) {
+        self.totals.add_file_names(names);
+    }
+
+    /// The file names of one event counted with others alike, as
+    /// aureport reads them (a relative name joined to the CWD).
+    pub fn file_names_of(&mut self, event: &Event) {
+        let lines = log_lines(event);
+        let recs = records(event, &lines);
+        let wants = Wants {
+            filename: true,
+            ..Wants::default()
+        };
+        if let Ok(items) = parse::extract(&recs, wants) {
+            if self.selected(event, &items) {
+                self.totals.add_files(&items, 1);
+            }
+        }
+    }
+
+    /// The fields this report reads.
+    pub fn wants(&self) -> Wants {
+        self.wants
     }
 
     /// `--node`, `--failed`/`--success` and `-nc` (aureport's `scan`).
@@ -213,6 +247,23 @@ impl Report {
         format::wrap_up(out, &self.config, &self.totals, range)?;
         Ok(true)
     }
+}
+
+/// The records of an event as log lines, which aureport's scanner reads.
+fn log_lines(event: &Event) -> Vec<String> {
+    event.records.iter().map(|r| r.log_line()).collect()
+}
+
+fn records<'a>(event: &Event, lines: &'a [String]) -> Vec<parse::Rec<'a>> {
+    event
+        .records
+        .iter()
+        .zip(lines)
+        .map(|(r, l)| parse::Rec {
+            rtype: r.rtype,
+            line: line::Line::new(l.as_bytes()),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::lookup::Lookup;
 use super::parse::{Items, Wants, AUID_UNREAD, FAILED, SUCCESS};
 use super::tally::Tally;
 use super::Kind;
-use crate::record::EventId;
+use crate::record::{types, EventId};
 
 pub const CONFIG_CHANGE: u32 = 1305;
 const USER_AUTH: u32 = 1100;
@@ -63,26 +63,26 @@ pub struct Scanned<'a> {
     pub lookup: Lookup<'a>,
 }
 
-impl Scanned<'_> {
-    pub fn head(&self) -> u32 {
-        self.types.first().copied().unwrap_or(0)
-    }
+/// An event's record types, and the tests aureport makes on them.
+#[derive(Clone, Copy)]
+pub struct Types<'a>(pub &'a [u32]);
 
-    pub fn has(&self, t: u32) -> bool {
-        self.types.contains(&t)
+impl Types<'_> {
+    pub fn has(self, t: u32) -> bool {
+        self.0.contains(&t)
     }
 
     /// `list_find_msg_range`, which finds nothing in an empty range.
-    pub fn has_range(&self, (low, high): (u32, u32)) -> bool {
-        high > low && self.types.iter().any(|t| (low..=high).contains(t))
+    pub fn has_range(self, (low, high): (u32, u32)) -> bool {
+        high > low && self.0.iter().any(|t| (low..=high).contains(t))
     }
 
-    fn has_config_change(&self) -> bool {
+    fn has_config_change(self) -> bool {
         CONFIG_TYPES.iter().any(|&t| self.has(t))
             || self.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL))
     }
 
-    fn has_account_change(&self) -> bool {
+    fn has_account_change(self) -> bool {
         self.has(USER_CHAUTHTOK)
             || self.has_range((ADD_USER, DEL_GROUP))
             || self.has(USER_MGMT)
@@ -90,16 +90,79 @@ impl Scanned<'_> {
             || self.has_range((ROLE_ASSIGN, ROLE_REMOVE))
     }
 
-    fn has_anomaly(&self) -> bool {
+    fn has_anomaly(self) -> bool {
         self.has_range(ANOM) || self.has_range(KERN_ANOM) || self.has(SECCOMP)
     }
 
-    fn has_crypto(&self) -> bool {
+    fn has_crypto(self) -> bool {
         self.has_range(KERN_CRYPTO) || self.has_range(CRYPTO)
     }
 
-    fn has_mac(&self, last: u32) -> bool {
+    fn has_mac(self, last: u32) -> bool {
         self.has_range((MAC_POLICY_LOAD, last)) || self.has_range(USER_LSPP)
+    }
+
+    /// Whether an event of these types can count in a `--summary` list:
+    /// the reports about kinds of events count no other, and keys are
+    /// read from SYSCALL, CONFIG_CHANGE and MAC records only.
+    pub fn may_count(self, kind: Kind) -> bool {
+        match kind {
+            Kind::Avc => self.has(AVC) || self.has(USER_AVC),
+            Kind::Mac => self.has_mac(MAC_MAP_DEL),
+            Kind::Integ => self.has_range(INTEGRITY),
+            Kind::Virt => self.has_range(VIRT),
+            Kind::Config => self.has_config_change(),
+            Kind::Auth => self.has(USER_AUTH) || self.has(USER_MGMT),
+            Kind::Login => self.has(USER_LOGIN),
+            Kind::AcctMod => self.has_account_change(),
+            Kind::Anomaly => self.has_anomaly(),
+            Kind::Response => self.has_range(ANOM_RESP),
+            Kind::Crypto => self.has_crypto(),
+            Kind::Key => {
+                self.has(types::SYSCALL)
+                    || self.has(CONFIG_CHANGE)
+                    || self.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL))
+            }
+            _ => true,
+        }
+    }
+}
+
+impl Scanned<'_> {
+    pub fn head(&self) -> u32 {
+        self.types.first().copied().unwrap_or(0)
+    }
+
+    fn kinds(&self) -> Types<'_> {
+        Types(&self.types)
+    }
+
+    pub fn has(&self, t: u32) -> bool {
+        self.kinds().has(t)
+    }
+
+    pub fn has_range(&self, range: (u32, u32)) -> bool {
+        self.kinds().has_range(range)
+    }
+
+    fn has_config_change(&self) -> bool {
+        self.kinds().has_config_change()
+    }
+
+    fn has_account_change(&self) -> bool {
+        self.kinds().has_account_change()
+    }
+
+    fn has_anomaly(&self) -> bool {
+        self.kinds().has_anomaly()
+    }
+
+    fn has_crypto(&self) -> bool {
+        self.kinds().has_crypto()
+    }
+
+    fn has_mac(&self, last: u32) -> bool {
+        self.kinds().has_mac(last)
     }
 
     fn failed_user_mgmt(&self) -> bool {
@@ -222,137 +285,154 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Counts one event; `true` for the overall summary (the only
-    /// summary whose events count as found).
-    pub fn add(&mut self, kind: Kind, ev: &Scanned<'_>) -> bool {
+    /// Counts one event, `n` times (for events alike); `true` for the
+    /// overall summary (the only summary whose events count as found).
+    pub fn add(&mut self, kind: Kind, ev: &Scanned<'_>, n: u32) -> bool {
         let s = &ev.items;
         let head = ev.head() as i32;
         match kind {
             Kind::Summary => {
-                self.add_summary(ev);
+                self.add_summary(ev, n);
                 return true;
             }
             Kind::Avc if ev.has(AVC) || ev.has(USER_AVC) => {
                 let avcs = s.avcs.iter().flatten();
                 for a in avcs.filter(|a| a.result != super::parse::AvcResult::Unset) {
                     if let Some(t) = &a.tcontext {
-                        self.avc_objs.add(t.clone());
+                        self.avc_objs.add(t.clone(), n);
                     }
                 }
             }
-            Kind::Mac if ev.has_mac(MAC_MAP_DEL) => self.types.add_ordered(head),
-            Kind::Integ if ev.has_range(INTEGRITY) => self.types.add_ordered(head),
-            Kind::Virt if ev.has_range(VIRT) => self.types.add_ordered(head),
-            Kind::Config if ev.has_config_change() => self.pids.add_ordered(head),
+            Kind::Mac if ev.has_mac(MAC_MAP_DEL) => self.types.add_ordered(head, n),
+            Kind::Integ if ev.has_range(INTEGRITY) => self.types.add_ordered(head, n),
+            Kind::Virt if ev.has_range(VIRT) => self.types.add_ordered(head, n),
+            Kind::Config if ev.has_config_change() => self.pids.add_ordered(head, n),
             Kind::Auth if ev.has(USER_AUTH) || ev.failed_user_mgmt() => {
-                self.add_account(ev, s.loginuid == AUID_UNREAD);
+                self.add_account(ev, s.loginuid == AUID_UNREAD, n);
             }
-            Kind::Login if ev.has(USER_LOGIN) => self.add_account(ev, (s.loginuid as i32) < 0),
-            Kind::AcctMod if ev.has_account_change() => self.pids.add_ordered(head),
-            Kind::Event => self.pids.add_ordered(head),
-            Kind::File => self.add_files(s),
-            Kind::Host => add_text(&mut self.hosts, &s.hostname),
-            Kind::Pid if s.pid != -1 => self.pids.add_ordered(s.pid),
+            Kind::Login if ev.has(USER_LOGIN) => self.add_account(ev, (s.loginuid as i32) < 0, n),
+            Kind::AcctMod if ev.has_account_change() => self.pids.add_ordered(head, n),
+            Kind::Event => self.pids.add_ordered(head, n),
+            Kind::File => self.add_files(s, n),
+            Kind::Host => add_text(&mut self.hosts, &s.hostname, n),
+            Kind::Pid if s.pid != -1 => self.pids.add_ordered(s.pid, n),
             Kind::Syscall if s.syscall > 0 => {
                 let name = ev.lookup.syscall_listed(s.arch, s.syscall);
-                self.syscalls.add(name);
+                self.syscalls.add(name, n);
             }
-            Kind::Term => add_text(&mut self.terms, &s.terminal),
+            Kind::Term => add_text(&mut self.terms, &s.terminal, n),
             Kind::User if s.loginuid != AUID_UNREAD => {
-                self.users.add(ev.lookup.uid(s.loginuid, 32));
+                self.users.add(ev.lookup.uid(s.loginuid, 32), n);
             }
-            Kind::Exe => add_text(&mut self.exes, &s.exe),
-            Kind::Comm => add_text(&mut self.comms, &s.comm),
-            Kind::Anomaly if ev.has_anomaly() => self.types.add_ordered(head),
-            Kind::Response if ev.has_range(ANOM_RESP) => self.types.add_ordered(head),
-            Kind::Crypto if ev.has_crypto() => self.types.add_ordered(head),
-            Kind::Key => self.add_keys(s),
+            Kind::Exe => add_text(&mut self.exes, &s.exe, n),
+            Kind::Comm => add_text(&mut self.comms, &s.comm, n),
+            Kind::Anomaly if ev.has_anomaly() => self.types.add_ordered(head, n),
+            Kind::Response if ev.has_range(ANOM_RESP) => self.types.add_ordered(head, n),
+            Kind::Crypto if ev.has_crypto() => self.types.add_ordered(head, n),
+            Kind::Key => self.add_keys(s, n),
             _ => {}
         }
         false
     }
 
     /// An account by name when the auid is not usable, else by auid.
-    fn add_account(&mut self, ev: &Scanned<'_>, by_name: bool) {
+    fn add_account(&mut self, ev: &Scanned<'_>, by_name: bool, n: u32) {
         match &ev.items.acct {
-            Some(acct) if by_name => self.users.add(acct.clone()),
-            _ => self.users.add(ev.lookup.uid(ev.items.loginuid, 64)),
+            Some(acct) if by_name => self.users.add(acct.clone(), n),
+            _ => self.users.add(ev.lookup.uid(ev.items.loginuid, 64), n),
         }
     }
 
-    fn add_files(&mut self, s: &Items) {
+    /// Names counted once each, for the number of distinct files only.
+    pub fn add_file_names(&mut self, names: Vec<String>) {
+        for name in names {
+            self.files.add(name.into_bytes(), 1);
+        }
+    }
+
+    pub fn add_files(&mut self, s: &Items, n: u32) {
         for f in s.filenames.iter().flatten() {
-            self.files.add(f.name.clone());
+            self.files.add(f.name.clone(), n);
         }
     }
 
-    fn add_keys(&mut self, s: &Items) {
+    fn add_keys(&mut self, s: &Items, n: u32) {
         for k in s.keys.iter().flatten().filter(|k| *k != b"(null)") {
-            self.keys.add(k.clone());
+            self.keys.add(k.clone(), n);
         }
     }
 
-    fn add_summary(&mut self, ev: &Scanned<'_>) {
+    fn add_summary(&mut self, ev: &Scanned<'_>, n: u32) {
         let s = &ev.items;
-        self.events += 1;
+        let hits = u64::from(n);
+        self.events += hits;
         // The summary counts each kind of change an event holds.
-        self.changes += CONFIG_TYPES.iter().filter(|&&t| ev.has(t)).count() as u64;
-        self.changes += u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)));
-        self.acct_changes += [
-            ev.has(USER_CHAUTHTOK),
-            ev.has_range((ADD_USER, DEL_GROUP)),
-            ev.has(USER_MGMT),
-            ev.has(GRP_MGMT),
-            ev.has_range((ROLE_ASSIGN, ROLE_REMOVE)),
-        ]
-        .iter()
-        .filter(|&&b| b)
-        .count() as u64;
-        self.crypto += u64::from(ev.has_range(KERN_CRYPTO)) + u64::from(ev.has_range(CRYPTO));
+        self.changes += hits * CONFIG_TYPES.iter().filter(|&&t| ev.has(t)).count() as u64;
+        self.changes += hits * u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)));
+        self.acct_changes += hits
+            * [
+                ev.has(USER_CHAUTHTOK),
+                ev.has_range((ADD_USER, DEL_GROUP)),
+                ev.has(USER_MGMT),
+                ev.has(GRP_MGMT),
+                ev.has_range((ROLE_ASSIGN, ROLE_REMOVE)),
+            ]
+            .iter()
+            .filter(|&&b| b)
+            .count() as u64;
+        self.crypto +=
+            hits * (u64::from(ev.has_range(KERN_CRYPTO)) + u64::from(ev.has_range(CRYPTO)));
         if ev.has(USER_LOGIN) {
-            count_outcome(s.success, &mut self.good_logins, &mut self.bad_logins);
+            count_outcome(
+                s.success,
+                hits,
+                (&mut self.good_logins, &mut self.bad_logins),
+            );
         }
         if ev.has(USER_AUTH) {
-            count_outcome(s.success, &mut self.good_auth, &mut self.bad_auth);
+            count_outcome(s.success, hits, (&mut self.good_auth, &mut self.bad_auth));
         } else if ev.has(USER_MGMT) {
             // Only the failures count.
-            self.bad_auth += u64::from(s.success == FAILED);
+            self.bad_auth += hits * u64::from(s.success == FAILED);
         } else if ev.has(GRP_AUTH) {
-            count_outcome(s.success, &mut self.good_auth, &mut self.bad_auth);
+            count_outcome(s.success, hits, (&mut self.good_auth, &mut self.bad_auth));
         }
         if s.loginuid != AUID_UNREAD {
-            self.users.add((s.loginuid as i32).to_string().into_bytes());
+            self.users
+                .add((s.loginuid as i32).to_string().into_bytes(), n);
         }
-        add_text(&mut self.terms, &s.terminal);
-        add_text(&mut self.hosts, &s.hostname);
-        add_text(&mut self.exes, &s.exe);
-        add_text(&mut self.comms, &s.comm);
-        self.add_files(s);
-        self.avcs += u64::from(ev.has(AVC) || ev.has(USER_AVC));
-        self.mac += u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)))
-            + u64::from(ev.has_range(USER_LSPP));
-        self.virt += u64::from(ev.has_range(VIRT));
-        self.integ += u64::from(ev.has_range(INTEGRITY));
-        self.failed_syscalls += u64::from(s.success == FAILED && s.syscall > 0);
+        add_text(&mut self.terms, &s.terminal, n);
+        add_text(&mut self.hosts, &s.hostname, n);
+        add_text(&mut self.exes, &s.exe, n);
+        add_text(&mut self.comms, &s.comm, n);
+        self.add_files(s, n);
+        self.avcs += hits * u64::from(ev.has(AVC) || ev.has(USER_AVC));
+        self.mac += hits
+            * (u64::from(ev.has_range((MAC_POLICY_LOAD, MAC_UNLBL_STCDEL)))
+                + u64::from(ev.has_range(USER_LSPP)));
+        self.virt += hits * u64::from(ev.has_range(VIRT));
+        self.integ += hits * u64::from(ev.has_range(INTEGRITY));
+        self.failed_syscalls += hits * u64::from(s.success == FAILED && s.syscall > 0);
         if s.pid != -1 {
-            self.pids.add_ordered(s.pid);
+            self.pids.add_ordered(s.pid, n);
         }
-        self.anomalies += u64::from(ev.has_range(ANOM)) + u64::from(ev.has_range(KERN_ANOM));
-        self.responses += u64::from(ev.has_range(ANOM_RESP));
-        self.add_keys(s);
+        self.anomalies +=
+            hits * (u64::from(ev.has_range(ANOM)) + u64::from(ev.has_range(KERN_ANOM)));
+        self.responses += hits * u64::from(ev.has_range(ANOM_RESP));
+        self.add_keys(s, n);
     }
 }
 
-fn count_outcome(success: i32, good: &mut u64, bad: &mut u64) {
+fn count_outcome(success: i32, hits: u64, (good, bad): (&mut u64, &mut u64)) {
     match success {
-        SUCCESS => *good += 1,
-        FAILED => *bad += 1,
+        SUCCESS => *good += hits,
+        FAILED => *bad += hits,
         _ => {}
     }
 }
 
-fn add_text(tally: &mut Tally<Vec<u8>>, value: &Option<Vec<u8>>) {
+fn add_text(tally: &mut Tally<Vec<u8>>, value: &Option<Vec<u8>>, n: u32) {
     if let Some(v) = value {
-        tally.add(v.clone());
+        tally.add(v.clone(), n);
     }
 }

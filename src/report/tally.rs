@@ -26,13 +26,13 @@ impl<T> Default for Tally<T> {
 }
 
 impl<T: Eq + Hash + Clone> Tally<T> {
-    /// Counts a text value (`slist_add_if_uniq`).
-    pub fn add(&mut self, value: T) {
+    /// Counts a text value `hits` times (`slist_add_if_uniq`).
+    pub fn add(&mut self, value: T, hits: u32) {
         match self.index.get(&value) {
-            Some(&i) => self.items[i].1 += 1,
+            Some(&i) => self.items[i].1 += hits,
             None => {
                 self.index.insert(value.clone(), self.items.len());
-                self.items.push((value, 1));
+                self.items.push((value, hits));
             }
         }
     }
@@ -56,12 +56,12 @@ impl<T> Tally<T> {
 }
 
 impl<T: Ord> Tally<T> {
-    /// Counts a number, keeping the list in ascending order
+    /// Counts a number `hits` times, keeping the list in ascending order
     /// (`ilist_add_if_uniq`).
-    pub fn add_ordered(&mut self, value: T) {
+    pub fn add_ordered(&mut self, value: T, hits: u32) {
         match self.items.binary_search_by(|(v, _)| v.cmp(&value)) {
-            Ok(i) => self.items[i].1 += 1,
-            Err(i) => self.items.insert(i, (value, 1)),
+            Ok(i) => self.items[i].1 += hits,
+            Err(i) => self.items.insert(i, (value, hits)),
         }
     }
 }
@@ -74,9 +74,10 @@ mod tests {
     fn text_ties_keep_first_seen_order() {
         let mut t = Tally::default();
         for v in ["b", "a", "c", "a", "c"] {
-            t.add(v);
+            t.add(v, 1);
         }
-        assert_eq!(t.by_hits(), vec![(&"a", 2), (&"c", 2), (&"b", 1)]);
+        t.add("b", 2);
+        assert_eq!(t.by_hits(), vec![(&"b", 3), (&"a", 2), (&"c", 2)]);
         assert_eq!(t.len(), 3);
     }
 
@@ -84,7 +85,7 @@ mod tests {
     fn numbers_ties_keep_ascending_order() {
         let mut t = Tally::default();
         for v in [1305, 1300, 1112, 1300, 1112, 2000] {
-            t.add_ordered(v);
+            t.add_ordered(v, 1);
         }
         assert_eq!(
             t.by_hits(),

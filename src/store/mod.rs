@@ -3,6 +3,7 @@
 
 mod body;
 mod encode;
+pub mod imports;
 mod maintain;
 mod names;
 mod open;

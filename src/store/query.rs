@@ -1,7 +1,7 @@
 //! Reading events back: a filter becomes bound SQL over the indexes, and
 //! events stream to a callback one at a time, never all in memory.
 
-use rusqlite::{types::Value, Connection, OptionalExtension};
+use rusqlite::{types::Value, Connection};
 
 use crate::event::Event;
 use crate::record::{parse_payload, EventId, Record};
@@ -298,13 +298,27 @@ where
 pub fn for_each_stored<E>(
     conn: &Connection,
     filter: &Filter,
-    mut each: impl FnMut(Stored) -> Result<bool, E>,
+    each: impl FnMut(Stored) -> Result<bool, E>,
 ) -> Result<Progress, E>
 where
     E: From<rusqlite::Error>,
 {
     let (query, params) = select(filter);
-    let mut stmt = conn.prepare(&query)?;
+    stream(conn, &query, params, each)
+}
+
+/// Runs a statement selecting `e.id, e.time_ms, e.serial, s.node, e.flags,
+/// e.body, e.dict, n.records` and passes each row on as a [`Stored`] event.
+fn stream<E>(
+    conn: &Connection,
+    query: &str,
+    params: Vec<Value>,
+    mut each: impl FnMut(Stored) -> Result<bool, E>,
+) -> Result<Progress, E>
+where
+    E: From<rusqlite::Error>,
+{
+    let mut stmt = conn.prepare(query)?;
     let mut bodies = super::BodyReader::new();
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     let mut progress = Progress::default();
@@ -340,6 +354,181 @@ where
     Ok(progress)
 }
 
+/// Events stored under one shape in a time range: how many, and the
+/// first one stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeCount {
+    pub shape: i64,
+    pub count: u64,
+    pub first: i64,
+    pub node: Option<String>,
+    /// The record types of its events, ascending.
+    pub types: Vec<u32>,
+    /// The shape's values in the columns asked for, as one JSON array.
+    pub values: String,
+}
+
+/// How many events each shape has between `start_ms` and `end_ms`, with
+/// the shape's values in `values` and whether it has one in `present`
+/// (names of the shape table's columns), from the indexes alone (no body
+/// is read): one pass over the shape index (or the time index, for a
+/// range) and one over the shape table, joined here rather than by a
+/// lookup per shape.
+pub fn shape_counts(
+    conn: &Connection,
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+    (values, present): (&[&str], &[&str]),
+) -> rusqlite::Result<Vec<ShapeCount>> {
+    let window = if start_ms.is_some() || end_ms.is_some() {
+        "WHERE time_ms >= ?1 AND time_ms <= ?2"
+    } else {
+        "WHERE ?1 <= ?2"
+    };
+    let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
+    // By shape id (dense, from 1): (count, first event), count 0 for none.
+    let mut counts: Vec<(u64, i64)> = Vec::new();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT shape, count(*), min(id) FROM event {window} GROUP BY shape"
+    ))?;
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let Ok(shape) = usize::try_from(r.get::<_, i64>(0)?) else {
+            continue;
+        };
+        if counts.len() <= shape {
+            counts.resize(shape + 1, (0, 0));
+        }
+        counts[shape] = (r.get::<_, i64>(1)? as u64, r.get(2)?);
+    }
+    let mut typesets: foldhash::HashMap<i64, Vec<u32>> = Default::default();
+    let mut stmt = conn.prepare("SELECT id, types FROM typeset")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let types: String = r.get(1)?;
+        let list = types.split(',').filter_map(|t| t.parse().ok()).collect();
+        typesets.insert(r.get(0)?, list);
+    }
+    let columns: Vec<String> = values
+        .iter()
+        .filter(|c| is_shape_column(c))
+        .map(|c| c.to_string())
+        .chain(
+            present
+                .iter()
+                .filter(|c| is_shape_column(c))
+                .map(|c| format!("{c} IS NULL")),
+        )
+        .collect();
+    let mut stmt = conn.prepare(&format!(
+        "SELECT id, node, typeset, json_array({}) FROM shape",
+        columns.join(", ")
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut shapes = Vec::with_capacity(counts.len());
+    while let Some(r) = rows.next()? {
+        let shape = usize::try_from(r.get::<_, i64>(0)?).unwrap_or(usize::MAX);
+        let Some(&(count, first)) = counts.get(shape).filter(|c| c.0 > 0) else {
+            continue;
+        };
+        shapes.push(ShapeCount {
+            shape: r.get(0)?,
+            count,
+            first,
+            node: r.get(1)?,
+            types: typesets.get(&r.get(2)?).cloned().unwrap_or_default(),
+            values: r.get(3)?,
+        });
+    }
+    Ok(shapes)
+}
+
+/// A column of the shape table (names are checked before they go into SQL).
+fn is_shape_column(name: &str) -> bool {
+    use super::shape::{INTS, TEXTS};
+    name == "keyset" || INTS.iter().any(|c| c.name == name) || TEXTS.contains(&name)
+}
+
+/// The distinct absolute PATH names of the events of `shapes` between
+/// `start_ms` and `end_ms` (from the name index: one probe per name
+/// stored), and the events of those shapes with a relative name (which a
+/// report reads: aureport joins such a name to the event's CWD).
+/// `shapes` None: of every event (one probe of the name index per name).
+pub fn path_names(
+    conn: &Connection,
+    shapes: Option<&[i64]>,
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+) -> rusqlite::Result<(Vec<String>, Vec<i64>)> {
+    let params = rusqlite::params![
+        shapes.map(|s| serde_json::to_string(s).unwrap_or_default()),
+        start_ms.unwrap_or(i64::MIN),
+        end_ms.unwrap_or(i64::MAX)
+    ];
+    let of_shapes = match shapes {
+        Some(_) => {
+            "SELECT 1 FROM event_path ep JOIN event e ON e.id = ep.event_id
+             WHERE ep.path_id = pn.id AND e.time_ms >= ?2 AND e.time_ms <= ?3
+               AND e.shape IN (SELECT value FROM json_each(?1))"
+        }
+        None => "SELECT 1 FROM event_path ep WHERE ep.path_id = pn.id AND ?1 IS NULL AND ?2 <= ?3",
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT pn.name FROM path_name pn
+         WHERE substr(pn.name, 1, 1) = '/' AND EXISTS ({of_shapes}) ORDER BY pn.id"
+    ))?;
+    let names = stmt
+        .query_map(params, |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    // The few relative names first, then their events, then the checks.
+    let mut stmt = conn.prepare(
+        "SELECT e.id FROM event e
+         WHERE e.id IN (SELECT ep.event_id FROM event_path ep WHERE ep.path_id IN
+                          (SELECT id FROM path_name WHERE substr(name, 1, 1) <> '/'))
+           AND e.time_ms >= ?2 AND e.time_ms <= ?3
+           AND (?1 IS NULL OR e.shape IN (SELECT value FROM json_each(?1)))
+         ORDER BY e.id",
+    )?;
+    let relative = stmt
+        .query_map(params, |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok((names, relative))
+}
+
+/// Whether any stored event carries auditd's enrichment.
+pub fn has_enrichment(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM enrichment)", [], |r| r.get(0))
+}
+
+/// Calls `each`, in store order, for the events `ids` names and for every
+/// event of the shapes `shapes` names between `start_ms` and `end_ms`.
+pub fn for_each_chosen<E>(
+    conn: &Connection,
+    (ids, shapes): (&[i64], &[i64]),
+    (start_ms, end_ms): (Option<i64>, Option<i64>),
+    each: impl FnMut(Stored) -> Result<bool, E>,
+) -> Result<Progress, E>
+where
+    E: From<rusqlite::Error>,
+{
+    let columns = "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records
+         FROM event e JOIN shape s ON s.id = e.shape
+         LEFT JOIN enrichment n ON n.event_id = e.id";
+    let query = format!(
+        "{columns} WHERE e.id IN (SELECT value FROM json_each(?1))
+         UNION ALL
+         {columns} WHERE e.shape IN (SELECT value FROM json_each(?2))
+             AND e.time_ms >= ?3 AND e.time_ms <= ?4
+         ORDER BY 1"
+    );
+    let json = |v: &[i64]| Value::Text(serde_json::to_string(v).unwrap_or_default());
+    let params = vec![
+        json(ids),
+        json(shapes),
+        Value::Integer(start_ms.unwrap_or(i64::MIN)),
+        Value::Integer(end_ms.unwrap_or(i64::MAX)),
+    ];
+    stream(conn, &query, params, each)
+}
+
 /// The records of a stored body: one "TYPE text" per line.
 fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
     body.lines()
@@ -350,44 +539,6 @@ fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
             rec
         })
         .collect()
-}
-
-/// The time of the first event stored (in store order), or with
-/// `outside` the first whose time is before its start or after its end.
-pub fn first_event_time(
-    conn: &Connection,
-    outside: Option<(i64, i64)>,
-) -> rusqlite::Result<Option<i64>> {
-    let (start, end) = outside.unwrap_or((i64::MAX, i64::MIN));
-    conn.query_row(
-        "SELECT time_ms FROM event WHERE NOT (time_ms >= ?1 AND time_ms <= ?2)
-         ORDER BY id LIMIT 1",
-        [start, end],
-        |r| r.get(0),
-    )
-    .optional()
-}
-
-/// The times of the first and last events stored (in store order) in a
-/// time range.
-pub fn time_bounds(
-    conn: &Connection,
-    start_ms: Option<i64>,
-    end_ms: Option<i64>,
-) -> rusqlite::Result<Option<(i64, i64)>> {
-    let range = [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)];
-    let at = |order: &str| {
-        conn.query_row(
-            &format!(
-                "SELECT time_ms FROM event WHERE time_ms >= ?1 AND time_ms <= ?2
-                 ORDER BY id {order} LIMIT 1"
-            ),
-            range,
-            |r| r.get::<_, i64>(0),
-        )
-        .optional()
-    };
-    Ok(at("ASC")?.zip(at("DESC")?))
 }
 
 /// Every kind of loss row the daemon writes.

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod synth;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -320,6 +322,86 @@ pub fn ausearch() -> Option<std::path::PathBuf> {
         eprintln!("skipping: ausearch is not installed");
     }
     found
+}
+
+/// Debian's aureport, the oracle for reports; a test without it skips
+/// with one line, and fails under CI=true.
+pub const AUREPORT: &str = "/usr/sbin/aureport";
+
+pub fn aureport() -> Option<PathBuf> {
+    if Path::new(AUREPORT).exists() {
+        return Some(PathBuf::from(AUREPORT));
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("aureport (Debian's auditd package) is needed in CI");
+    }
+    eprintln!("skipping: {AUREPORT} is not installed");
+    None
+}
+
+/// Every report option (none: the overall summary).
+pub const REPORTS: &[&[&str]] = &[
+    &[],
+    &["-a"],
+    &["-au"],
+    &["-c"],
+    &["-cr"],
+    &["-e"],
+    &["-f"],
+    &["-h"],
+    &["-k"],
+    &["-l"],
+    &["-m"],
+    &["-ma"],
+    &["-n"],
+    &["-p"],
+    &["-r"],
+    &["-s"],
+    &["-t"],
+    &["-tm"],
+    &["-u"],
+    &["-x"],
+    &["--comm"],
+    &["--virt"],
+    &["--integrity"],
+    &["--tty"],
+];
+
+/// What must agree with an oracle: stdout and the exit code.
+pub fn outcome(o: &Output) -> (String, Option<i32>) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        o.status.code(),
+    )
+}
+
+/// Runs `oracle -if LOG FLAGS` and `raudit COMMAND` with the same flags
+/// over the database the log was imported into and over the log itself;
+/// returns the comparisons that differ, each with its first difference.
+pub fn against_oracle(
+    oracle: &Path,
+    command: &str,
+    (log, db): (&Path, &Path),
+    flags: &[&str],
+) -> Vec<String> {
+    let log_arg = log.to_str().unwrap();
+    let expected = outcome(&run_utc_c(oracle, &[&["-if", log_arg][..], flags].concat()));
+    let mut failures = Vec::new();
+    for input in [["--db", db.to_str().unwrap()], ["-if", log_arg]] {
+        let got = outcome(&run_utc_c(
+            Path::new(BIN),
+            &[&[command][..], &input, flags].concat(),
+        ));
+        if got != expected {
+            let name = oracle.file_name().unwrap().to_string_lossy();
+            failures.push(format!(
+                "{} {command} {input:?} {flags:?}:\n{}",
+                log.file_name().unwrap().to_string_lossy(),
+                first_difference(&name, &expected.0, &got.0)
+            ));
+        }
+    }
+    failures
 }
 
 /// Stores every event of an auditd log in a database with `raudit import`.
