@@ -328,13 +328,7 @@ impl Batch {
         if self.events.is_empty() {
             return true;
         }
-        let mut rows = store::Batch::default();
-        for (event, enrichment) in self.events.iter().zip(self.extras.drain(..)) {
-            let mut row = encoder.whole(event);
-            row.enrichment = enrichment;
-            rows.rows.push(row);
-        }
-        rows.dicts.extend(encoder.take_trained());
+        let rows = encoder.batch(self.events.iter().zip(self.extras.drain(..)));
         let events = std::mem::take(&mut self.events);
         to_writer.send(Encoded { events, rows }).is_ok()
     }

@@ -5,7 +5,7 @@
 
 use super::body::{body_text, BodyEncoder, DictState, NewDict};
 use super::shape::Summary;
-use super::writer::{Part, Row};
+use super::writer::{Batch, Part, Row};
 use crate::event::Event;
 use crate::record::{EventId, Record};
 
@@ -46,6 +46,22 @@ impl Encoder {
             },
             &mut summary,
         )
+    }
+
+    /// A batch of whole events, each with its ENRICHED text (encoded) if
+    /// it has one, and the dictionary trained meanwhile.
+    pub fn batch<'e>(
+        &mut self,
+        events: impl IntoIterator<Item = (&'e Event, Option<String>)>,
+    ) -> Batch {
+        let mut batch = Batch::default();
+        for (event, enrichment) in events {
+            let mut row = self.whole(event);
+            row.enrichment = enrichment;
+            batch.rows.push(row);
+        }
+        batch.dicts.extend(self.take_trained());
+        batch
     }
 
     /// The row of a piece; `summary` holds what the event's earlier pieces

@@ -208,33 +208,16 @@ impl Writer {
         Ok(())
     }
 
-    /// Stores whole events (import, tests) and loss rows in one
-    /// transaction, encoding them here.
+    /// Stores whole events and loss rows in one transaction, encoding
+    /// them here (tests and tools; the daemon and import encode on a
+    /// thread of their own).
     pub fn write(&mut self, events: &[Event], losses: &[LossRow]) -> Result<(), StoreError> {
-        let rows = events.iter().map(|e| (e, None)).collect::<Vec<_>>();
-        self.write_imported(&rows, losses)
-    }
-
-    /// As [`Writer::write`], with each event's ENRICHED text (encoded).
-    pub fn write_imported(
-        &mut self,
-        events: &[(&Event, Option<String>)],
-        losses: &[LossRow],
-    ) -> Result<(), StoreError> {
         if self.encoder.is_none() {
             self.encoder = Some(Encoder::new(self.dict_state()?));
         }
         let encoder = self.encoder.as_mut().expect("just made");
-        let mut batch = Batch {
-            losses: losses.to_vec(),
-            ..Batch::default()
-        };
-        for (event, enrichment) in events {
-            let mut row = encoder.whole(event);
-            row.enrichment.clone_from(enrichment);
-            batch.rows.push(row);
-        }
-        batch.dicts.extend(encoder.take_trained());
+        let mut batch = encoder.batch(events.iter().map(|e| (e, None)));
+        batch.losses = losses.to_vec();
         self.write_batch(batch)
     }
 
