@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
 use super::body::{NewDict, Stored};
 use super::encode::Encoder;
@@ -253,16 +253,19 @@ impl Writer {
             tx.prepare_cached("INSERT OR IGNORE INTO body_dict (id, dict) VALUES (?1, ?2)")?
                 .execute(params![d.id, d.bytes])?;
         }
-        let mut maps = Maps {
-            shapes: &mut self.shapes,
-            typesets: &mut self.typesets,
-            keysets: &mut self.keysets,
-            paths: &mut self.paths,
-            open: &mut self.open,
-            created,
-        };
-        for row in rows {
-            maps.write_row(&tx, row)?;
+        {
+            let mut maps = Maps {
+                shapes: &mut self.shapes,
+                typesets: &mut self.typesets,
+                keysets: &mut self.keysets,
+                paths: &mut self.paths,
+                open: &mut self.open,
+                created,
+                hot: Hot::prepare(&tx)?,
+            };
+            for row in rows {
+                maps.write_row(&tx, row)?;
+            }
         }
         for loss in losses {
             insert_loss(&tx, loss)?;
@@ -350,6 +353,28 @@ struct Maps<'a> {
     paths: &'a mut HashMap<String, i64>,
     open: &'a mut HashMap<u64, OpenRow>,
     created: &'a mut Created,
+    hot: Hot<'a>,
+}
+
+/// The statements every event runs, prepared once per transaction: looked
+/// up in the statement cache per row, their SQL was hashed every time.
+struct Hot<'a> {
+    insert_event: CachedStatement<'a>,
+    link_path: CachedStatement<'a>,
+}
+
+impl<'a> Hot<'a> {
+    fn prepare(tx: &'a Transaction<'_>) -> rusqlite::Result<Hot<'a>> {
+        Ok(Hot {
+            insert_event: tx.prepare_cached(
+                "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            link_path: tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
+            )?,
+        })
+    }
 }
 
 impl Maps<'_> {
@@ -383,11 +408,7 @@ impl Maps<'_> {
             (ToSqlOutput::Borrowed(ValueRef::Text(b"")), None),
             Stored::sql,
         );
-        tx.prepare_cached(
-            "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
+        self.hot.insert_event.execute(params![
             row.time_ms,
             row.serial as i64,
             shape,
@@ -487,10 +508,7 @@ impl Maps<'_> {
     ) -> rusqlite::Result<()> {
         for name in paths {
             let id = self.path_id(tx, name)?;
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, event])?;
+            self.hot.link_path.execute(params![id, event])?;
         }
         Ok(())
     }
