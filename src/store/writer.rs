@@ -7,7 +7,6 @@
 //! event whose records arrive in several pieces is inserted with the first
 //! (searchable at once) and its row updated as more arrive.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
@@ -118,10 +117,10 @@ pub struct Writer {
     lock: super::open::Lock,
     path: PathBuf,
     shapes: foldhash::HashMap<Shape, i64>,
-    typesets: HashMap<String, i64>,
-    keysets: HashMap<String, i64>,
-    paths: HashMap<String, i64>,
-    open: HashMap<u64, OpenRow>,
+    typesets: foldhash::HashMap<String, i64>,
+    keysets: foldhash::HashMap<String, i64>,
+    paths: foldhash::HashMap<String, i64>,
+    open: foldhash::HashMap<u64, OpenRow>,
     /// Dictionaries handed in whose transaction has not committed yet.
     unsaved: Vec<NewDict>,
     /// For [`Writer::write`]: events encoded here (import, tests).
@@ -152,10 +151,10 @@ impl Writer {
             lock,
             path: path.to_path_buf(),
             shapes: Default::default(),
-            typesets: HashMap::new(),
-            keysets: HashMap::new(),
-            paths: HashMap::new(),
-            open: HashMap::new(),
+            typesets: Default::default(),
+            keysets: Default::default(),
+            paths: Default::default(),
+            open: Default::default(),
             unsaved: Vec::new(),
             encoder: None,
             bodies: BodyReader::new(),
@@ -348,10 +347,10 @@ impl Writer {
 /// The writer's maps, borrowed for one transaction.
 struct Maps<'a> {
     shapes: &'a mut foldhash::HashMap<Shape, i64>,
-    typesets: &'a mut HashMap<String, i64>,
-    keysets: &'a mut HashMap<String, i64>,
-    paths: &'a mut HashMap<String, i64>,
-    open: &'a mut HashMap<u64, OpenRow>,
+    typesets: &'a mut foldhash::HashMap<String, i64>,
+    keysets: &'a mut foldhash::HashMap<String, i64>,
+    paths: &'a mut foldhash::HashMap<String, i64>,
+    open: &'a mut foldhash::HashMap<u64, OpenRow>,
     created: &'a mut Created,
     hot: Hot<'a>,
 }
