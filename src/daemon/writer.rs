@@ -273,7 +273,7 @@ impl WriterThread {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        match store.delete_oldest(ROTATE_STEP) {
+        match store.prune_step(crate::store::retention::Older::Count(ROTATE_STEP)) {
             Ok(Some(gone)) => self.held.losses.push(LossRow {
                 time_ms: now_ms(),
                 kind: "rotated",
