@@ -146,11 +146,12 @@ complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'P
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l before -d 'Delete events stored before this time (ausearch\'s forms: a date YYYY-MM-DD and/or a time HH:MM[:SS], a keyword such as week-ago, or a relative time such as 90d)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l to-size -d 'Delete the oldest events until the database (with its write-ahead log) takes at most this many MiB on disk' -r
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l db -d 'Database to prune (not while the daemon writes it) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand prune" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else the database\'s path with .key appended]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -l db -d 'Database to verify [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand verify" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else the database\'s path with .key appended]. Without a readable key the MACs are not checked (said on stderr)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]. Without a readable key the MACs are not checked (said on stderr)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -l anchor -d 'An anchor exported earlier (or the writer\'s checkpoint file): the chain must still hold its commit, unchanged [default: the checkpoint beside the key, if there is one]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -l export-anchor -d 'After a clean walk, write the newest commit as an anchor line to FILE, to keep elsewhere (another host, a ticket, paper)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -s q -l quiet -d 'Print nothing on success'

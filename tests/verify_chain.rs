@@ -2,8 +2,9 @@
 //! and `raudit prune` keeping the chain whole. The database is recorded
 //! by importing real logs (three imports: several commits).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rusqlite::Connection;
 
@@ -14,19 +15,11 @@ const LOGS: &[&str] = &[
 ];
 
 fn raudit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_raudit"))
-        .args(args)
-        .env_remove("RAUDIT_CHAIN_KEY")
-        .env_remove("RAUDIT_DB")
-        .env("RAUDIT_CONFIG", "/nonexistent")
-        .env("TZ", "UTC")
-        .env("LC_ALL", "C")
-        .output()
-        .unwrap();
+    let out = common::run_utc_c(Path::new(env!("CARGO_BIN_EXE_raudit")), args);
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+        common::stdout(&out),
+        common::stderr(&out),
     )
 }
 

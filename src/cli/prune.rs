@@ -1,5 +1,6 @@
-//! `raudit prune --before DATE`: deletes the events stored before a time,
-//! oldest commits first, as retention does (see store::retention): in
+//! `raudit prune --before DATE | --to-size MIB`: deletes the events stored
+//! before a time, or the oldest until the database fits, oldest commits
+//! first, as retention does (see store::retention): in
 //! bounded batches, through the chain, loss rows and the daemon's own
 //! events going with the commits that stored them.
 
@@ -10,22 +11,27 @@ use clap::Args;
 
 use super::Outcome;
 use crate::search::time::{self, Bound, Clock};
-use crate::store::retention::Older;
-use crate::store::Writer;
+use crate::store::retention::{Older, PRUNE_BATCH};
+use crate::store::{self, Writer};
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
     /// Delete events stored before this time (ausearch's forms: a date
     /// YYYY-MM-DD and/or a time HH:MM[:SS], a keyword such as week-ago,
     /// or a relative time such as 90d).
-    #[arg(long, value_name = "DATE", num_args = 1..=2, required = true)]
+    #[arg(long, value_name = "DATE", num_args = 1..=2, required_unless_present = "to_size")]
     pub before: Vec<String>,
+    /// Delete the oldest events until the database (with its write-ahead
+    /// log) takes at most this many MiB on disk.
+    #[arg(long, value_name = "MIB")]
+    pub to_size: Option<u64>,
     /// Database to prune (not while the daemon writes it) [default:
     /// $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// The chain's key file [default: $RAUDIT_CHAIN_KEY, else the
-    /// database's path with .key appended].
+    /// The chain's key file [default: $RAUDIT_CHAIN_KEY, else chain_key of
+    /// raudit.conf for its database, else the database's path with .key
+    /// appended].
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
 }
@@ -35,24 +41,64 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Outcome> {
     if !db.exists() {
         anyhow::bail!("{}: no such database", db.display());
     }
-    let clock = Clock::system()?;
-    let before = time::parse(&args.before, Bound::Start, &clock)?;
+    let before = match args.before.is_empty() {
+        true => None,
+        false => Some(time::parse(&args.before, Bound::Start, &Clock::system()?)?),
+    };
     let key = args
         .key
         .clone()
-        .unwrap_or_else(|| crate::store::chain::default_key_path(&db));
+        .unwrap_or_else(|| crate::config::chain_key_for(&db));
     let mut writer = Writer::open_keyed(&db, &key)?;
-    let (mut events, mut steps) = (0u64, 0u64);
-    while let Some(gone) = writer
-        .prune_step(Older::Than(before))
-        .with_context(|| format!("pruning {}", db.display()))?
-    {
-        events += gone.events;
-        steps += 1;
+    let mut done = Done::default();
+    if let Some(ms) = before {
+        done.add(&mut writer, &db, |_| Some(Older::Than(ms)))?;
     }
+    if let Some(mib) = args.to_size {
+        done.add(&mut writer, &db, |w| {
+            let _ = w.checkpoint_wal();
+            (store::disk_bytes(&db) > mib << 20).then_some(Older::Count(PRUNE_BATCH))
+        })?;
+    }
+    writer
+        .vacuum(0)
+        .and_then(|()| writer.checkpoint_wal())
+        .with_context(|| format!("checkpointing {}", db.display()))?;
     eprintln!(
-        "{}: {events} events deleted in {steps} batches; the newest commit with events is always kept",
-        db.display()
+        "{}: {} events deleted in {} steps; now {} KiB on disk",
+        db.display(),
+        done.events,
+        done.steps,
+        store::disk_bytes(&db) >> 10
     );
     Ok(Outcome::Success)
+}
+
+#[derive(Default)]
+struct Done {
+    events: u64,
+    steps: u64,
+}
+
+impl Done {
+    /// Prunes step by step while `which` says what to delete and
+    /// something goes.
+    fn add(
+        &mut self,
+        writer: &mut Writer,
+        db: &std::path::Path,
+        mut which: impl FnMut(&Writer) -> Option<Older>,
+    ) -> anyhow::Result<()> {
+        while let Some(older) = which(writer) {
+            let step = writer
+                .prune_step(older)
+                .with_context(|| format!("pruning {}", db.display()))?;
+            let Some(gone) = step else {
+                break;
+            };
+            self.events += gone.events;
+            self.steps += 1;
+        }
+        Ok(())
+    }
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Outcome;
-use crate::store::chain::{checkpoint_path, default_key_path, Anchor, Key};
+use crate::store::chain::{checkpoint_path, Anchor, Key};
 use crate::store::{open_read_only, verify};
 
 #[derive(Debug, Args)]
@@ -18,8 +18,9 @@ pub struct VerifyArgs {
     /// raudit.conf, else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// The chain's key file [default: $RAUDIT_CHAIN_KEY, else the
-    /// database's path with .key appended]. Without a readable key the
+    /// The chain's key file [default: $RAUDIT_CHAIN_KEY, else chain_key of
+    /// raudit.conf for its database, else the database's path with .key
+    /// appended]. Without a readable key the
     /// MACs are not checked (said on stderr).
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
@@ -58,7 +59,10 @@ deletes the oldest commits through the chain itself, and verify says what was pr
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let db = args.db.clone().unwrap_or_else(crate::config::default_db);
     let conn = open_read_only(&db)?;
-    let key_path = args.key.clone().unwrap_or_else(|| default_key_path(&db));
+    let key_path = args
+        .key
+        .clone()
+        .unwrap_or_else(|| crate::config::chain_key_for(&db));
     let key = match Key::read(&key_path) {
         Ok(k) => Some(k),
         Err(e) if args.key.is_some() => return Err(e.into()),

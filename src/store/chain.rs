@@ -140,12 +140,19 @@ impl Key {
 /// The key file of a database unless configured: `$RAUDIT_CHAIN_KEY`, else
 /// beside it (`audit.db.key`).
 pub fn default_key_path(db: &Path) -> PathBuf {
-    if let Some(p) = std::env::var_os(KEY_ENV).filter(|v| !v.is_empty()) {
-        return PathBuf::from(p);
+    if let Some(p) = env_key() {
+        return p;
     }
     let mut p = db.as_os_str().to_os_string();
     p.push(".key");
     PathBuf::from(p)
+}
+
+/// The key file `$RAUDIT_CHAIN_KEY` names, if any.
+pub fn env_key() -> Option<PathBuf> {
+    std::env::var_os(KEY_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// A chain row's numbers, as MACed.

@@ -102,6 +102,20 @@ pub enum Older {
 }
 
 impl Writer {
+    /// Copies the write-ahead log into the database and empties it, so
+    /// that the file's size is what it holds (pages a prune's vacuum
+    /// freed are cut off here).
+    pub fn checkpoint_wal(&self) -> Result<(), StoreError> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(sqlite_err(self.path()))
+    }
+
+    /// The chain's key file.
+    pub fn key_path(&self) -> &Path {
+        &self.chain.key().path
+    }
+
     /// Deletes the oldest whole commits holding events `older`, at most
     /// [`PRUNE_BATCH`] events; `None` when nothing (more) can go. Call it
     /// again until it says none.
@@ -141,15 +155,23 @@ impl Writer {
         tx.commit().map_err(&err)?;
         self.chain.advance(sealed);
         self.checkpoint.maybe_save(&self.chain);
-        self.conn()
-            .query_row(
-                &format!("PRAGMA incremental_vacuum({VACUUM_PAGES})"),
-                [],
-                |_| Ok(()),
-            )
-            .optional()
-            .map_err(&err)?;
+        self.vacuum(VACUUM_PAGES)?;
         Ok(gone)
+    }
+
+    /// Gives up to `pages` free pages back to the file system (all with
+    /// 0), where the database was created with incremental auto-vacuum.
+    pub fn vacuum(&self, pages: i64) -> Result<(), StoreError> {
+        // Each step of this pragma frees one page: run it to the end.
+        let run = || -> rusqlite::Result<()> {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("PRAGMA incremental_vacuum({pages})"))?;
+            let mut rows = stmt.query([])?;
+            while rows.next()?.is_some() {}
+            Ok(())
+        };
+        run().map_err(sqlite_err(self.path()))
     }
 }
 
@@ -162,8 +184,10 @@ fn boundary(conn: &Connection, older: Older) -> rusqlite::Result<Option<(i64, i6
         return Ok(None);
     };
     let cap = first + PRUNE_BATCH as i64 - 1;
-    let upto = match older {
-        Older::Count(n) => first + n.min(PRUNE_BATCH) as i64 - 1,
+    // `upto`: the last event a step may delete; `limit`: the last one that
+    // may go at all, for a commit larger than a batch.
+    let (upto, limit) = match older {
+        Older::Count(n) => (first + n.min(PRUNE_BATCH) as i64 - 1, i64::MAX),
         Older::Than(ms) => {
             let young: Option<i64> = conn
                 .query_row(
@@ -172,7 +196,8 @@ fn boundary(conn: &Connection, older: Older) -> rusqlite::Result<Option<(i64, i6
                     |r| r.get(0),
                 )
                 .optional()?;
-            young.map_or(i64::MAX, |y| y - 1).min(cap)
+            let limit = young.map_or(i64::MAX, |y| y - 1);
+            (limit.min(cap), limit)
         }
     };
     let newest_with_events: Option<i64> = conn.query_row(
@@ -183,13 +208,17 @@ fn boundary(conn: &Connection, older: Older) -> rusqlite::Result<Option<(i64, i6
     let Some(newest) = newest_with_events else {
         return Ok(None);
     };
+    // The newest commit within the batch; else, when the oldest commit
+    // alone holds more, that one (a commit is never split).
     conn.query_row(
         "SELECT seq, (SELECT max(last_event) FROM chain c2 WHERE c2.seq <= c.seq),
                 coalesce((SELECT max(last_loss) FROM chain c3 WHERE c3.seq <= c.seq), 0)
          FROM chain c
-         WHERE last_event IS NOT NULL AND last_event <= ?1 AND seq < ?2
-         ORDER BY seq DESC LIMIT 1",
-        params![upto, newest],
+         WHERE last_event IS NOT NULL AND seq < ?2
+           AND (last_event <= ?1
+                OR (first_event <= ?3 AND last_event >= ?3 AND last_event <= ?4))
+         ORDER BY (last_event <= ?1) DESC, seq DESC LIMIT 1",
+        params![upto, newest, first, limit],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()
