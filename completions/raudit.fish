@@ -149,6 +149,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand prune" -l before -d 'Delet
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l to-size -d 'Delete the oldest events until the database (with its write-ahead log) takes at most this many MiB on disk' -r
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l db -d 'Database to prune (not while the daemon writes it) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l archive -d 'Move what is deleted into an archive database beside this one (DB.archive-YYYYMMDDTHHMMSSZ, made read-only), which verify checks is there and unchanged'
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -l db -d 'Database to verify [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand verify" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]. Without a readable key the MACs are not checked (said on stderr)' -r -F

@@ -255,3 +255,83 @@ fn prune_deletes_old_commits_and_the_chain_still_verifies() {
     let (code, text) = verify(&db, &[]);
     assert_eq!(code, 2, "{text}");
 }
+
+/// The archive `prune --archive` wrote beside `db`.
+fn archive_of(db: &Path) -> PathBuf {
+    let dir = db.parent().unwrap();
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".archive-"))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.pop().unwrap()
+}
+
+fn archived() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (dir, db) = recorded();
+    let (code, _, err) = raudit(&[
+        "prune",
+        "--db",
+        db.to_str().unwrap(),
+        "--archive",
+        "--before",
+        "2038-01-01",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let archive = archive_of(&db);
+    (dir, db, archive)
+}
+
+#[test]
+fn an_archive_carries_the_chain_and_verifies_with_the_live_store() {
+    let (dir, db, archive) = archived();
+    let (code, text) = verify(&db, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.contains("older commits pruned through 2, 1 archive(s) holding"),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&archive).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o400, "read-only");
+    // On its own, with the live store's key.
+    let key = dir.path().join("audit.db.key");
+    let (code, text) = verify(&archive, &["--key", key.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    // Readable as any store.
+    let (code, out, err) = raudit(&["search", "--db", archive.to_str().unwrap(), "-m", "SYSCALL"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("type=SYSCALL"), "{out}");
+}
+
+#[test]
+fn an_archive_edited_replaced_or_missing() {
+    let (_dir, db, archive) = archived();
+    let writable = |p: &Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    };
+    writable(&archive);
+    edit(
+        &archive,
+        "UPDATE event SET serial = serial + 1 WHERE id = 3",
+    );
+    let name = archive.file_name().unwrap().to_string_lossy().into_owned();
+    assert_broken(&db, &[], &format!("archive {name}: event 3 was edited"));
+
+    // Another store put in its place: a whole, valid chain, but not the
+    // one the live store's prune moved.
+    std::fs::remove_file(&archive).unwrap();
+    let (_other_dir, other, other_archive) = archived();
+    drop(other);
+    std::fs::copy(&other_archive, &archive).unwrap();
+    assert_broken(&db, &[], &format!("archive {name} was replaced"));
+
+    std::fs::remove_file(&archive).unwrap();
+    assert_broken(
+        &db,
+        &[],
+        &format!("archive {name} is missing: prune commit 4 moved commits into it"),
+    );
+}

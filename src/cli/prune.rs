@@ -29,6 +29,11 @@ pub struct PruneArgs {
     /// $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Move what is deleted into an archive database beside this one
+    /// (DB.archive-YYYYMMDDTHHMMSSZ, made read-only), which verify checks
+    /// is there and unchanged.
+    #[arg(long)]
+    pub archive: bool,
     /// The chain's key file [default: $RAUDIT_CHAIN_KEY, else chain_key of
     /// raudit.conf for its database, else the database's path with .key
     /// appended].
@@ -50,7 +55,13 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Outcome> {
         .clone()
         .unwrap_or_else(|| crate::config::chain_key_for(&db));
     let mut writer = Writer::open_keyed(&db, &key)?;
-    let mut done = Done::default();
+    let archive = args
+        .archive
+        .then(|| store::archive::name_for(&db, store::retention::now_ms()));
+    let mut done = Done {
+        archive: archive.clone(),
+        ..Done::default()
+    };
     if let Some(ms) = before {
         done.add(&mut writer, &db, |_| Some(Older::Than(ms)))?;
     }
@@ -64,6 +75,15 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Outcome> {
         .vacuum(0)
         .and_then(|()| writer.checkpoint_wal())
         .with_context(|| format!("checkpointing {}", db.display()))?;
+    if let Some(name) = archive.filter(|_| done.events > 0) {
+        let path = store::archive::path_of(&db, &name);
+        store::archive::seal(&path)?;
+        eprintln!(
+            "{}: archive of {} KiB",
+            path.display(),
+            store::disk_bytes(&path) >> 10
+        );
+    }
     eprintln!(
         "{}: {} events deleted in {} steps; now {} KiB on disk",
         db.display(),
@@ -78,6 +98,7 @@ pub fn run(args: PruneArgs) -> anyhow::Result<Outcome> {
 struct Done {
     events: u64,
     steps: u64,
+    archive: Option<String>,
 }
 
 impl Done {
@@ -91,7 +112,7 @@ impl Done {
     ) -> anyhow::Result<()> {
         while let Some(older) = which(writer) {
             let step = writer
-                .prune_step(older)
+                .prune_step_into(older, self.archive.as_deref())
                 .with_context(|| format!("pruning {}", db.display()))?;
             let Some(gone) = step else {
                 break;

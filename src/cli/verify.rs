@@ -46,15 +46,19 @@ commit compared with an anchor. The first break is named on one line and the exi
 Detected: an edited record (one byte of an event's stored body, time or serial), a deleted \
 or inserted event, two events swapped, edited, deleted or inserted loss rows, records \
 appended to an event edited or deleted, a compression dictionary replaced, chain rows \
-deleted or edited, a chain recomputed without the key (or with another key), and, against \
-an anchor or the checkpoint, a truncated tail or a rewritten commit.
+deleted or edited, a chain recomputed without the key (or with another key), an archive \
+(prune --archive) missing, replaced or edited, and, against an anchor or the writer's \
+checkpoint, a truncated tail or a rewritten commit.
 
 Not detected: changes to the search indexes derived from the records (the shape, path and \
 key tables: search may then miss an event, but its records still verify); a truncated tail \
 without an anchor or checkpoint newer than the cut; anything done by whoever holds the key: \
 with root and the key, an attacker can forge the chain from then on, and rewrite the past as \
 far back as the last anchor kept out of reach. Retention (max_age, max_db_size, prune) \
-deletes the oldest commits through the chain itself, and verify says what was pruned.";
+deletes the oldest commits through the chain itself, and verify says what was pruned. \
+An archive verifies on its own too (give the live database's --key); its first commit is \
+recognised as a start only when retention had already pruned before it and the prune that \
+did so was archived with it, so verify archives through the live database.";
 
 pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let db = args.db.clone().unwrap_or_else(crate::config::default_db);
@@ -71,7 +75,12 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
             None
         }
     };
-    let anchor = read_anchor(args.anchor.as_ref(), &key_path)?;
+    let archive = crate::store::archive::is_archive(&conn);
+    let anchor = match (&args.anchor, archive) {
+        // The checkpoint beside the key is the live database's.
+        (None, true) => None,
+        (given, _) => read_anchor(given.as_ref(), &key_path)?,
+    };
     let tty = std::io::stderr().is_terminal() && !args.quiet;
     let mut progress = |done: u64, all: u64| {
         if tty {
@@ -83,8 +92,10 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<Outcome> {
     let (summary, broken) = verify::walk(
         &conn,
         verify::Walk {
+            db: Some(&db),
             key: key.as_ref(),
             anchor: anchor.as_ref(),
+            bases: &[],
             progress: &mut progress,
         },
     )
@@ -142,6 +153,12 @@ fn report(
     );
     if let Some(p) = s.pruned_through {
         line.push_str(&format!(", older commits pruned through {p}"));
+    }
+    if s.archives > 0 {
+        line.push_str(&format!(
+            ", {} archive(s) holding {} events",
+            s.archives, s.archived_events
+        ));
     }
     line.push_str(if s.keyed {
         ", MACs checked"

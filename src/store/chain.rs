@@ -255,6 +255,13 @@ pub fn loss_digest(r: &rusqlite::Row<'_>) -> rusqlite::Result<Digest> {
     Ok(h.finish())
 }
 
+/// A prune row's content: the name of the archive it moved commits to.
+pub fn prune_content(archive: &[u8]) -> Digest {
+    let mut h = Sha256::new();
+    h.update(archive);
+    h.finish()
+}
+
 /// The digest over a commit's items, in order.
 #[derive(Default)]
 pub struct Content {
@@ -456,24 +463,25 @@ impl Chain {
     }
 
     /// Adds a prune's row: commits up to `seq` (whose MAC is `mac`) were
-    /// deleted.
+    /// deleted, or moved to the archive named `archive` (a file name
+    /// beside the database; empty for none), which the row covers.
     pub fn seal_prune(
         &self,
         tx: &Transaction<'_>,
-        seq: i64,
-        mac: Digest,
+        (seq, mac): (i64, Digest),
+        archive: &str,
         time_ms: i64,
     ) -> rusqlite::Result<Sealed> {
         let link = Link {
             seq: self.next_seq,
             time_ms,
             pruned: Some((seq, mac)),
-            content: Content::default().finish().0,
+            content: prune_content(archive.as_bytes()),
             ..Link::default()
         };
         // The deleted row's MAC is kept here too: a later prune may delete
         // that row while this one stays.
-        let mac = self.insert(tx, &link, &[], &mac)?;
+        let mac = self.insert(tx, &link, archive.as_bytes(), &mac)?;
         Ok(Sealed {
             seq: link.seq,
             mac,

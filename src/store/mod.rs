@@ -1,6 +1,7 @@
 //! The SQLite store: one writer (the daemon), any number of read-only
 //! readers (search). WAL mode lets readers run while the writer commits.
 
+pub mod archive;
 mod body;
 pub mod chain;
 mod encode;

@@ -120,6 +120,33 @@ impl Writer {
     /// [`PRUNE_BATCH`] events; `None` when nothing (more) can go. Call it
     /// again until it says none.
     pub fn prune_step(&mut self, older: Older) -> Result<Option<Deleted>, StoreError> {
+        self.prune_step_into(older, None)
+    }
+
+    /// A prune step that first copies what it deletes into the archive
+    /// named `archive` (a file name beside the database; see
+    /// [`super::archive`]).
+    pub fn prune_step_into(
+        &mut self,
+        older: Older,
+        archive: Option<&str>,
+    ) -> Result<Option<Deleted>, StoreError> {
+        let archive_path = archive.map(|name| super::archive::path_of(self.path(), name));
+        if let Some(p) = &archive_path {
+            super::archive::attach(&self.conn, p)?;
+        }
+        let result = self.prune_tx(older, archive.unwrap_or(""));
+        if let Some(p) = &archive_path {
+            super::archive::detach(&self.conn, p)?;
+        }
+        let gone = result?;
+        if gone.is_some() {
+            self.vacuum(VACUUM_PAGES)?;
+        }
+        Ok(gone)
+    }
+
+    fn prune_tx(&mut self, older: Older, archive: &str) -> Result<Option<Deleted>, StoreError> {
         let path = self.path().to_path_buf();
         let err = sqlite_err(&path);
         let now = now_ms();
@@ -128,6 +155,9 @@ impl Writer {
             return Ok(None);
         };
         let gone = bounds(&tx, upto_event).map_err(&err)?;
+        if !archive.is_empty() {
+            super::archive::copy(&tx, upto_seq, upto_event, upto_loss).map_err(&err)?;
+        }
         for sql in [
             "DELETE FROM event_path WHERE event_id <= ?1",
             "DELETE FROM body_more WHERE event_id <= ?1",
@@ -150,12 +180,11 @@ impl Writer {
         let mac = mac.try_into().unwrap_or([0; 32]);
         let sealed = self
             .chain
-            .seal_prune(&tx, upto_seq, mac, now)
+            .seal_prune(&tx, (upto_seq, mac), archive, now)
             .map_err(&err)?;
         tx.commit().map_err(&err)?;
         self.chain.advance(sealed);
         self.checkpoint.maybe_save(&self.chain);
-        self.vacuum(VACUUM_PAGES)?;
         Ok(gone)
     }
 

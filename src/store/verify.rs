@@ -9,8 +9,8 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::chain::{
-    dict_digest, event_digest, loss_digest, piece_digest, Anchor, Key, Link, KIND_DICT,
-    PIECE_ENTRY, SHORT,
+    dict_digest, event_digest, loss_digest, piece_digest, prune_content, Anchor, Key, Link,
+    KIND_DICT, PIECE_ENTRY, SHORT,
 };
 use super::sha256::{Digest, Sha256};
 
@@ -79,6 +79,18 @@ pub enum Break {
     Rewritten {
         commit: i64,
     },
+    ArchiveMissing {
+        name: String,
+        commit: i64,
+    },
+    ArchiveReplaced {
+        name: String,
+        commit: i64,
+    },
+    InArchive {
+        name: String,
+        inner: Box<Break>,
+    },
     NoChain,
 }
 
@@ -101,6 +113,9 @@ impl fmt::Display for Break {
             Break::WrongKey { stored, key, path } => write!(f, "the chain was made with another key (fingerprint {stored}; {path} is {key}): a wrong --key, or the chain was recomputed with a key of its own"),
             Break::Truncated { anchor, last } => write!(f, "the chain was truncated: the anchor names commit {anchor}, the database ends at commit {last}"),
             Break::Rewritten { commit } => write!(f, "commit {commit} differs from the anchor: the chain was rewritten"),
+            Break::ArchiveMissing { name, commit } => write!(f, "archive {name} is missing: prune commit {commit} moved commits into it"),
+            Break::ArchiveReplaced { name, commit } => write!(f, "archive {name} was replaced: it does not hold the commit prune commit {commit} moved last"),
+            Break::InArchive { name, inner } => write!(f, "archive {name}: {inner}"),
             Break::NoChain => write!(f, "the database holds events but no chain: it was written without one, or the chain was deleted"),
         }
     }
@@ -119,11 +134,19 @@ pub struct Summary {
     pub pruned_through: Option<i64>,
     /// The anchor's commit was pruned away: only its absence was checked.
     pub anchor_pruned: bool,
+    /// Archives walked, and the events in them.
+    pub archives: u64,
+    pub archived_events: u64,
 }
 
 pub struct Walk<'a> {
+    /// The database's path, to find its archives; `None` skips them.
+    pub db: Option<&'a std::path::Path>,
     pub key: Option<&'a Key>,
     pub anchor: Option<&'a Anchor>,
+    /// Commits a prune elsewhere (the live database, for an archive)
+    /// deleted through: the chain may start at one of them.
+    pub bases: &'a [i64],
     /// Called with (commits done, commits in all) now and then.
     pub progress: &'a mut dyn FnMut(u64, u64),
 }
@@ -146,6 +169,8 @@ struct State {
     loss_ranges: Vec<(i64, i64)>,
     /// Events up to this id were deleted by retention.
     pruned_events: i64,
+    /// (archive, prune commit, the commit it moved last, its MAC).
+    archives: Vec<(String, i64, i64, Digest)>,
     events: u64,
     losses: u64,
 }
@@ -177,13 +202,7 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
         }
     }
     let total: i64 = conn.query_row("SELECT count(*) FROM chain", [], |r| r.get(0))?;
-    let base: Option<i64> = conn
-        .query_row(
-            "SELECT pruned FROM chain WHERE pruned IS NOT NULL ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let base = start(conn, w.bases)?;
     summary.pruned_through = base;
     let mut stmt = conn.prepare(
         "SELECT seq, time_ms, first_event, last_event, first_loss, last_loss, pruned,
@@ -245,7 +264,81 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
             st.first = Some(pair);
         }
     }
+    if let (Some(db), None) = (w.db, &st.first) {
+        let bases: Vec<i64> = st.archives.iter().map(|a| a.2).collect();
+        st.first = check_archives(db, w.key, &st.archives, &bases, &mut summary)?;
+    }
     Ok((summary, st.first))
+}
+
+/// Each archive a prune row names: there, holding the commit it moved
+/// last with that MAC, and whole.
+fn check_archives(
+    db: &std::path::Path,
+    key: Option<&Key>,
+    archives: &[(String, i64, i64, Digest)],
+    bases: &[i64],
+    summary: &mut Summary,
+) -> rusqlite::Result<Option<Break>> {
+    let mut walked: Vec<&str> = Vec::new();
+    for (name, commit, moved, mac) in archives {
+        let path = super::archive::path_of(db, name);
+        let Ok(conn) = super::open_read_only(&path) else {
+            return Ok(Some(Break::ArchiveMissing {
+                name: name.clone(),
+                commit: *commit,
+            }));
+        };
+        let held: Option<Vec<u8>> = conn
+            .query_row("SELECT mac FROM chain WHERE seq = ?1", [moved], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if held.as_deref() != Some(&mac[..]) {
+            return Ok(Some(Break::ArchiveReplaced {
+                name: name.clone(),
+                commit: *commit,
+            }));
+        }
+        if walked.contains(&name.as_str()) {
+            continue;
+        }
+        walked.push(name);
+        let (inner, broken) = walk(
+            &conn,
+            Walk {
+                db: None,
+                key,
+                anchor: None,
+                bases,
+                progress: &mut |_, _| {},
+            },
+        )?;
+        if let Some(b) = broken {
+            return Ok(Some(Break::InArchive {
+                name: name.clone(),
+                inner: Box::new(b),
+            }));
+        }
+        summary.archives += 1;
+        summary.archived_events += inner.events;
+    }
+    Ok(None)
+}
+
+/// The commit the chain starts at after retention: its first row, when a
+/// prune (here or in `bases`) names it.
+fn start(conn: &Connection, bases: &[i64]) -> rusqlite::Result<Option<i64>> {
+    let first: Option<i64> = conn.query_row("SELECT min(seq) FROM chain", [], |r| r.get(0))?;
+    let Some(first) = first else {
+        return Ok(None);
+    };
+    let named: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM chain WHERE pruned = ?1)",
+        [first],
+        |r| r.get(0),
+    )?;
+    Ok((named || bases.contains(&first)).then_some(first))
 }
 
 fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
@@ -270,6 +363,17 @@ fn read_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
 /// Recomputes a commit's items from the stored rows.
 fn check_commit(conn: &Connection, row: &Row, st: &mut State) -> rusqlite::Result<()> {
     let commit = row.link.seq;
+    if let Some((moved, _)) = row.link.pruned {
+        if prune_content(&row.items) != row.link.content {
+            st.found(Break::ChainRow { commit });
+        }
+        if !row.items.is_empty() {
+            let name = String::from_utf8_lossy(&row.items).into_owned();
+            let mac = row.pieces.as_slice().try_into().unwrap_or([0; 32]);
+            st.archives.push((name, commit, moved, mac));
+        }
+        return Ok(());
+    }
     let mut all = Sha256::new();
     let mut at = 0usize;
     let short = |at: usize| -> [u8; SHORT] {

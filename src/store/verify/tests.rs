@@ -104,8 +104,10 @@ fn check(db: &Path) -> Option<Break> {
     walk(
         &conn,
         Walk {
+            db: None,
             key: Some(&key),
             anchor: None,
+            bases: &[],
             progress: &mut |_, _| {},
         },
     )
