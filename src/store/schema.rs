@@ -325,7 +325,7 @@ pub const MIGRATIONS: &[&str] = &[
         first_loss  INTEGER,
         last_loss   INTEGER,
         pruned      INTEGER,
-        items       BLOB NOT NULL,   -- 8 bytes of each event's, then loss row's digest
+        items       BLOB NOT NULL,   -- a 64-bit mark of each event, then loss row
         pieces      BLOB NOT NULL,   -- kind, ids and digest of each piece and dictionary
         content     BLOB NOT NULL,   -- SHA-256 of all the items' digests
         mac         BLOB NOT NULL

@@ -9,7 +9,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::chain::{
-    dict_digest, event_digest, loss_digest, piece_digest, prune_content, Anchor, Key, Link,
+    dict_digest, event_bytes, loss_bytes, piece_digest, prune_content, short, Anchor, Key, Link,
     KIND_DICT, PIECE_ENTRY, SHORT,
 };
 use super::sha256::{Digest, Sha256};
@@ -376,7 +376,8 @@ fn check_commit(conn: &Connection, row: &Row, st: &mut State) -> rusqlite::Resul
     }
     let mut all = Sha256::new();
     let mut at = 0usize;
-    let short = |at: usize| -> [u8; SHORT] {
+    let mut bytes = Vec::new();
+    let stored = |at: usize| -> [u8; SHORT] {
         row.items
             .get(at * SHORT..(at + 1) * SHORT)
             .and_then(|s| s.try_into().ok())
@@ -401,13 +402,13 @@ fn check_commit(conn: &Connection, row: &Row, st: &mut State) -> rusqlite::Resul
                 at += (id - want) as usize;
                 want = id;
             }
-            let d = event_digest(r.get(1)?, r.get(2)?, r.get_ref(3)?, r.get(4)?);
-            all.update(&d);
-            let expected = short(at);
-            if d[..SHORT] != expected {
+            event_bytes(&mut bytes, r.get(1)?, r.get(2)?, r.get_ref(3)?, r.get(4)?);
+            all.update(&bytes);
+            let expected = stored(at);
+            let found = short(&bytes);
+            if found != expected {
                 st.found(Break::EditedEvent { event: id, commit });
                 item_broken = true;
-                let found = d[..SHORT].try_into().expect("8 bytes");
                 st.mismatched.push((id, found, expected));
             }
             st.events += 1;
@@ -471,9 +472,9 @@ fn check_commit(conn: &Connection, row: &Row, st: &mut State) -> rusqlite::Resul
                 at += (id - want) as usize;
                 want = id;
             }
-            let d = loss_digest(r)?;
-            all.update(&d);
-            if d[..SHORT] != short(at) {
+            loss_bytes(&mut bytes, r)?;
+            all.update(&bytes);
+            if short(&bytes) != stored(at) {
                 st.found(Break::EditedLoss { loss: id, commit });
                 item_broken = true;
             }
