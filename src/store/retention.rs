@@ -102,6 +102,32 @@ pub enum Older {
 }
 
 impl Writer {
+    /// A database from before the chain (schema 7, upgraded): one commit
+    /// covers what it holds, so that every stored event is in the chain
+    /// from the first open on. Not when the key's checkpoint names a
+    /// commit: then the chain was there and has been deleted, and covering
+    /// the events again would hide whatever was done to them.
+    pub(super) fn adopt(&mut self) -> Result<(), StoreError> {
+        if self.chain.head().is_some() {
+            return Ok(());
+        }
+        let checkpoint = checkpoint_path(&self.chain.key().path);
+        if let Some(a) = std::fs::read_to_string(&checkpoint)
+            .ok()
+            .and_then(|t| Anchor::parse(&t))
+        {
+            return Err(StoreError::Chain {
+                path: self.path().to_path_buf(),
+                why: format!(
+                    "has no chain, but the checkpoint {} names its commit {}: the chain was deleted; run raudit verify, keep this database as evidence and start a new one",
+                    checkpoint.display(),
+                    a.seq
+                ),
+            });
+        }
+        self.write_batch(super::Batch::default())
+    }
+
     /// Copies the write-ahead log into the database and empties it, so
     /// that the file's size is what it holds (pages a prune's vacuum
     /// freed are cut off here).

@@ -176,6 +176,7 @@ impl Writer {
             chain,
         };
         w.warm().map_err(sqlite_err(path))?;
+        w.adopt()?;
         Ok(w)
     }
 

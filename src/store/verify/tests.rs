@@ -171,3 +171,20 @@ fn a_pruned_event_whose_late_piece_came_later_still_verifies() {
     drop(conn);
     assert_eq!(check(&db), None);
 }
+
+#[test]
+fn a_database_from_before_the_chain_is_covered_when_a_writer_opens_it() {
+    let (_d, db) = store();
+    // As schema 7 left it: no chain, no key fingerprint.
+    edit(
+        &db,
+        "DELETE FROM chain; DELETE FROM state WHERE key = 'chain_key'",
+    );
+    assert_eq!(check(&db), Some(Break::NoChain));
+    // The writer's checkpoint says a chain was there: refused.
+    let err = Writer::open(&db).err().expect("refused").to_string();
+    assert!(err.contains("the chain was deleted"), "{err}");
+    std::fs::remove_file(db.with_extension("db.checkpoint")).unwrap();
+    drop(Writer::open(&db).unwrap());
+    assert_eq!(check(&db), None);
+}
