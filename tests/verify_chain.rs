@@ -335,3 +335,55 @@ fn an_archive_edited_replaced_or_missing() {
         &format!("archive {name} is missing: prune commit 4 moved commits into it"),
     );
 }
+
+#[test]
+fn search_verified_flags_the_events_of_a_broken_commit() {
+    let (_dir, db) = recorded();
+    edit(&db, "UPDATE event SET time_ms = time_ms + 1 WHERE id = 3");
+    let (first_last, total): ((i64, i64), i64) = {
+        let conn = Connection::open(&db).unwrap();
+        let range = conn
+            .query_row(
+                "SELECT first_event, last_event FROM chain WHERE seq = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let total = conn
+            .query_row("SELECT count(*) FROM event", [], |r| r.get(0))
+            .unwrap();
+        (range, total)
+    };
+    let (code, out, err) = raudit(&["search", "--db", db.to_str().unwrap(), "--verified", "-r"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("event 3 was edited"), "{err}");
+    let flagged = out
+        .lines()
+        .filter(|l| l.starts_with("# unverified: event 3 was edited"))
+        .count();
+    assert_eq!(
+        flagged as i64,
+        first_last.1 - first_last.0 + 1,
+        "the first commit's events"
+    );
+    assert!(
+        (flagged as i64) < total,
+        "the other commits' events are not flagged"
+    );
+    let (code, out, _) = raudit(&["search", "--db", db.to_str().unwrap(), "-r"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("# unverified"), "only when asked");
+    let (code, _, err) = raudit(&[
+        "search",
+        "--db",
+        db.to_str().unwrap(),
+        "--verified",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("--verified flags events in the default"),
+        "{err}"
+    );
+}

@@ -176,3 +176,54 @@ fn report(
     line.push_str(&format!(" ({:.0} events/s)", s.events as f64 / secs));
     line
 }
+
+/// For `search --verified`: the chain walked once, to flag events from a
+/// broken part of it.
+pub struct Flags {
+    summary: verify::Summary,
+    why: String,
+}
+
+pub fn unverified(
+    conn: &rusqlite::Connection,
+    db: &std::path::Path,
+    format: crate::output::Format,
+) -> anyhow::Result<Flags> {
+    use crate::output::Format;
+    if matches!(format, Format::Json | Format::Csv) {
+        anyhow::bail!("--verified flags events in the default, raw, interpret and text forms; for csv or json, check the database with raudit verify first");
+    }
+    let key_path = crate::config::chain_key_for(db);
+    let key = Key::read(&key_path)
+        .context("--verified needs the chain's key; give it with $RAUDIT_CHAIN_KEY")?;
+    let (summary, broken) = verify::walk(
+        conn,
+        verify::Walk {
+            db: None,
+            key: Some(&key),
+            anchor: None,
+            bases: &[],
+            progress: &mut |_, _| {},
+        },
+    )
+    .with_context(|| format!("reading {}", db.display()))?;
+    let why = broken.map_or_else(String::new, |b| b.to_string());
+    if !why.is_empty() {
+        eprintln!("raudit search: {}: {why}", db.display());
+    }
+    Ok(Flags { summary, why })
+}
+
+impl Flags {
+    /// The line before an event the chain does not vouch for.
+    pub fn flag(&self, out: &mut impl Write, id: i64) -> std::io::Result<()> {
+        if self.summary.verified(id) {
+            return Ok(());
+        }
+        let why = match self.why.as_str() {
+            "" => "no commit of the chain stored it",
+            why => why,
+        };
+        writeln!(out, "# unverified: {why}")
+    }
+}

@@ -134,6 +134,10 @@ pub struct Summary {
     pub pruned_through: Option<i64>,
     /// The anchor's commit was pruned away: only its absence was checked.
     pub anchor_pruned: bool,
+    /// Events by id: those commits stored, and those of commits found
+    /// broken (for `search --verified`).
+    pub covered: Vec<(i64, i64)>,
+    pub broken: Vec<(i64, i64)>,
     /// Archives walked, and the events in them.
     pub archives: u64,
     pub archived_events: u64,
@@ -167,6 +171,12 @@ struct State {
     mismatched: Vec<(i64, [u8; SHORT], [u8; SHORT])>,
     ranges: Vec<(i64, i64)>,
     loss_ranges: Vec<(i64, i64)>,
+    /// Events of commits found broken, and whether every commit from the
+    /// current one on is (a MAC that does not hold).
+    broken: Vec<(i64, i64)>,
+    all_after: bool,
+    /// The events of the commit being checked.
+    current: Option<(i64, i64)>,
     /// Events up to this id were deleted by retention.
     pruned_events: i64,
     /// (archive, prune commit, the commit it moved last, its MAC).
@@ -177,6 +187,11 @@ struct State {
 
 impl State {
     fn found(&mut self, b: Break) {
+        if let Some(r) = self.current {
+            if self.broken.last() != Some(&r) {
+                self.broken.push(r);
+            }
+        }
         self.first.get_or_insert(b);
     }
 }
@@ -227,6 +242,10 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
             // what the prune row covers.
             st.pruned_events = row.link.events.map_or(0, |e| e.1);
         } else {
+            st.current = row.link.events;
+            if st.all_after {
+                st.found(Break::BadMac { commit: seq });
+            }
             if seq != expected {
                 st.found(Break::MissingCommits {
                     from: expected,
@@ -242,6 +261,7 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
                 }
                 if link.mac(key, &prev_mac) != row.mac {
                     st.found(Break::BadMac { commit: seq });
+                    st.all_after = true;
                 }
             }
         }
@@ -253,8 +273,11 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
         });
     }
     (w.progress)(summary.commits, total as u64);
+    st.current = None;
     summary.events = st.events;
     check_uncovered(conn, &mut st)?;
+    summary.covered = std::mem::take(&mut st.ranges);
+    summary.broken = std::mem::take(&mut st.broken);
     if let Some(anchor) = w.anchor {
         check_anchor(anchor, &summary, anchor_mac, &mut st);
         summary.anchor_pruned = base.is_some_and(|b| anchor.seq < b);
@@ -269,6 +292,15 @@ pub fn walk(conn: &Connection, w: Walk<'_>) -> rusqlite::Result<(Summary, Option
         st.first = check_archives(db, w.key, &st.archives, &bases, &mut summary)?;
     }
     Ok((summary, st.first))
+}
+
+impl Summary {
+    /// Whether the event stored as `id` is in an intact part of the chain:
+    /// a commit stored it, and that commit verified.
+    pub fn verified(&self, id: i64) -> bool {
+        let within = |r: &[(i64, i64)]| r.iter().any(|&(a, b)| a <= id && id <= b);
+        within(&self.covered) && !within(&self.broken)
+    }
 }
 
 /// Each archive a prune row names: there, holding the commit it moved
