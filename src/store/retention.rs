@@ -108,7 +108,15 @@ impl Writer {
     /// commit: then the chain was there and has been deleted, and covering
     /// the events again would hide whatever was done to them.
     pub(super) fn adopt(&mut self) -> Result<(), StoreError> {
-        if self.chain.head().is_some() {
+        let holds: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM event) OR EXISTS (SELECT 1 FROM loss)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(sqlite_err(self.path()))?;
+        if self.chain.head().is_some() || !holds {
             return Ok(());
         }
         let checkpoint = checkpoint_path(&self.chain.key().path);

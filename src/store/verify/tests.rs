@@ -188,3 +188,28 @@ fn a_database_from_before_the_chain_is_covered_when_a_writer_opens_it() {
     drop(Writer::open(&db).unwrap());
     assert_eq!(check(&db), None);
 }
+
+#[test]
+fn a_new_database_where_another_was_starts_its_own_chain() {
+    let (_d, db) = store();
+    // Deleted (the daemon starts a new one at the path); the key and its
+    // checkpoint stay.
+    std::fs::remove_file(&db).unwrap();
+    let mut w = Writer::open(&db).unwrap();
+    let mut enc = Encoder::new(w.dict_state().unwrap());
+    let rows = vec![piece(
+        &mut enc,
+        1,
+        9,
+        Part::First,
+        false,
+        &records(9, &["USER_END"]),
+    )];
+    w.write_batch(Batch {
+        rows,
+        ..Batch::default()
+    })
+    .unwrap();
+    drop(w);
+    assert_eq!(check(&db), None);
+}
