@@ -7,6 +7,7 @@ mod ctl;
 mod daemon;
 mod generate;
 mod import;
+mod prune;
 mod report;
 mod search;
 mod search_checkpoint;
@@ -14,6 +15,7 @@ mod search_filter;
 mod search_input;
 mod upgrade;
 mod usage;
+mod verify;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -47,6 +49,11 @@ pub enum Command {
     /// Bring a database an older raudit wrote up to this version's schema.
     #[command(long_about = UPGRADE_ABOUT)]
     Upgrade(upgrade::UpgradeArgs),
+    /// Delete the events stored before a time, oldest first, through the chain.
+    Prune(prune::PruneArgs),
+    /// Check the database's tamper-evident chain; name the first break.
+    #[command(long_about = verify::ABOUT)]
+    Verify(verify::VerifyArgs),
 }
 
 const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
@@ -183,6 +190,8 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Report(a) => report::run(*a),
         Command::Import(a) => import::run(a),
         Command::Upgrade(a) => upgrade::run(a),
+        Command::Prune(a) => prune::run(a),
+        Command::Verify(a) => verify::run(a),
     }
 }
 

@@ -69,6 +69,11 @@ pub struct SearchArgs {
     /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Walk the tamper-evident chain first (as raudit verify) and put a
+    /// line `# unverified: ...` before each event from a broken part of it
+    /// (default, raw, interpret and text forms).
+    #[arg(long)]
+    pub verified: bool,
 }
 
 /// The output forms, and the JSON schema (its version in every event's
@@ -157,6 +162,10 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         extra,
         open: false,
     };
+    let chain = match args.verified {
+        true => Some(super::verify::unverified(&conn, &db, format)?),
+        false => None,
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let found = if args.loss {
@@ -184,6 +193,9 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
                     open: stored.open,
                     ..options
                 };
+                if let Some(chain) = &chain {
+                    chain.flag(&mut out, stored.position)?;
+                }
                 output::print_event_with(
                     &mut out,
                     &stored.event,

@@ -111,7 +111,7 @@ struct OpenRow {
 const CACHED: usize = 50_000;
 
 pub struct Writer {
-    conn: Connection,
+    pub(super) conn: Connection,
     /// Held for the writer's life; declared after `conn`, so released
     /// after the connection has closed.
     lock: super::open::Lock,
@@ -127,6 +127,9 @@ pub struct Writer {
     encoder: Option<Encoder>,
     /// Reading bodies back, to recognise events already stored.
     bodies: BodyReader,
+    /// The tamper-evident chain every commit extends.
+    pub(super) chain: super::chain::Chain,
+    pub(super) checkpoint: super::retention::Checkpoint,
 }
 
 /// What a failed transaction created, to forget.
@@ -138,13 +141,23 @@ struct Created {
     paths: Vec<String>,
     opened: Vec<u64>,
     closed: Vec<(u64, OpenRow)>,
+    /// `body_more` rows added, (event, seq), for the chain.
+    pieces: Vec<(i64, i64)>,
 }
 
 impl Writer {
-    /// Opens (creating if needed) the database for writing; see
+    /// Opens (creating if needed) the database for writing, with the
+    /// chain key beside it or named by `$RAUDIT_CHAIN_KEY`; see
     /// [`super::open_writable`].
     pub fn open(path: &Path) -> Result<Writer, StoreError> {
+        Writer::open_keyed(path, &super::chain::default_key_path(path))
+    }
+
+    /// Opens the database for writing with the chain key at `key` (created
+    /// if missing).
+    pub fn open_keyed(path: &Path, key: &Path) -> Result<Writer, StoreError> {
         let (conn, lock) = super::open_writable(path)?;
+        let chain = super::retention::load_chain(&conn, path, key)?;
         conn.set_prepared_statement_cache_capacity(64);
         let mut w = Writer {
             conn,
@@ -158,8 +171,11 @@ impl Writer {
             unsaved: Vec::new(),
             encoder: None,
             bodies: BodyReader::new(),
+            checkpoint: super::retention::Checkpoint::new(&chain),
+            chain,
         };
         w.warm().map_err(sqlite_err(path))?;
+        w.adopt()?;
         Ok(w)
     }
 
@@ -231,6 +247,7 @@ impl Writer {
             Ok(()) => {
                 self.unsaved.clear();
                 self.trim_caches();
+                self.checkpoint.maybe_save(&self.chain);
                 Ok(())
             }
             Err(e) => {
@@ -273,7 +290,14 @@ impl Writer {
             tx.prepare_cached("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)")?
                 .execute(params![key, value])?;
         }
-        tx.commit()
+        let sealed = self
+            .chain
+            .seal(&tx, &created.pieces, super::retention::now_ms())?;
+        tx.commit()?;
+        if let Some(sealed) = sealed {
+            self.chain.advance(sealed);
+        }
+        Ok(())
     }
 
     fn forget(&mut self, created: Created) {
@@ -337,10 +361,6 @@ impl Writer {
     /// The connection, for the store's own maintenance (checkpoints).
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
-    }
-
-    pub(super) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
     }
 }
 
@@ -496,6 +516,7 @@ impl Maps<'_> {
             "INSERT INTO body_more (event_id, seq, body, dict) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![open.id, open.next_seq, bytes, dict])?;
+        self.created.pieces.push((open.id, open.next_seq));
         Ok(())
     }
 
