@@ -32,6 +32,7 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search st
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides $RAUDIT_DB, which overrides log_file' -r -F
@@ -143,13 +144,24 @@ complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d '
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l ttl-days -d 'Delete rows this many days old (ClickHouse\'s table TTL, 19.6 and later); without it rows are kept until dropped' -r
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l print -d 'Print the statements instead of running them'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and __fish_seen_subcommand_from fleet" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
 
 # raudit's own completion, beside clap's above: auditctl's options for
 # `raudit ctl`, record types, syscall names and the stored keys for

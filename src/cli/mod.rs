@@ -5,6 +5,7 @@
 
 mod ctl;
 mod daemon;
+mod fleet;
 mod generate;
 mod import;
 mod report;
@@ -47,6 +48,8 @@ pub enum Command {
     /// Bring a database an older raudit wrote up to this version's schema.
     #[command(long_about = UPGRADE_ABOUT)]
     Upgrade(upgrade::UpgradeArgs),
+    /// The fleet's tables in ClickHouse.
+    Fleet(fleet::FleetArgs),
 }
 
 const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
@@ -183,6 +186,7 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Report(a) => report::run(*a),
         Command::Import(a) => import::run(a),
         Command::Upgrade(a) => upgrade::run(a),
+        Command::Fleet(a) => fleet::run(a),
     }
 }
 
