@@ -32,7 +32,8 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search st
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
-complete -c raudit -n "__fish_raudit_needs_command" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides $RAUDIT_DB, which overrides log_file' -r -F
@@ -153,14 +154,24 @@ complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_sub
 complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
 complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l db -d 'Database to export [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]. It is only read' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l to -d 'The fleet\'s ClickHouse (tables made by `raudit fleet init`): http://[USER[:PASSWORD]@]HOST[:PORT][/DATABASE]' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l cursor -d 'Where the export keeps its place [default: the database\'s path with .export.json added]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l batch -d 'Events per insert' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l node -d 'Node name for events recorded without one, and for the database\'s loss rows [default: this machine\'s host name]' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l retry-for -d 'Seconds to keep retrying while the server is unreachable (refused, timed out, connection lost) before giving up; 0: give up at once' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -s q -l quiet -d 'Print nothing but errors'
+complete -c raudit -n "__fish_raudit_using_subcommand export" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade fleet export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand help; and __fish_seen_subcommand_from fleet" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
 
 # raudit's own completion, beside clap's above: auditctl's options for

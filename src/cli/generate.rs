@@ -77,6 +77,7 @@ const HANDWRITTEN: &[Handwritten] = &[
     handwritten!("raudit-import", "raudit-import.8"),
     handwritten!("raudit-fleet", "raudit-fleet.8"),
     handwritten!("raudit-fleet-init", "raudit-fleet-init.8"),
+    handwritten!("raudit-export", "raudit-export.8"),
     handwritten!("raudit.conf", "raudit.conf.5"),
 ];
 

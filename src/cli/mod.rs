@@ -5,6 +5,7 @@
 
 mod ctl;
 mod daemon;
+mod export;
 mod fleet;
 mod generate;
 mod import;
@@ -48,8 +49,10 @@ pub enum Command {
     /// Bring a database an older raudit wrote up to this version's schema.
     #[command(long_about = UPGRADE_ABOUT)]
     Upgrade(upgrade::UpgradeArgs),
-    /// The fleet's tables in ClickHouse.
+    /// The fleet's tables in ClickHouse (see raudit-export(8)).
     Fleet(fleet::FleetArgs),
+    /// Copy a database's events and loss rows into the fleet's ClickHouse tables.
+    Export(export::ExportArgs),
 }
 
 const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
@@ -187,6 +190,7 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Import(a) => import::run(a),
         Command::Upgrade(a) => upgrade::run(a),
         Command::Fleet(a) => fleet::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 

@@ -4,7 +4,9 @@
 //! - `http`: the client (HTTP/1.1 over a TCP stream, ClickHouse's stable
 //!   HTTP interface, so that old and new servers alike answer);
 //! - `schema`: the tables `raudit fleet init` creates, derived from the
-//!   local store's promoted columns (`store::shape`).
+//!   local store's promoted columns (`store::shape`);
+//! - `export`: `raudit export`, a store's events and loss rows inserted in
+//!   batches, at least once, behind a durable cursor kept beside the store.
 //!
 //! Identity: an event is (node, time, serial), and a digest of its records
 //! for the rare stamps a store holds twice (see `schema`). The tables are
@@ -13,7 +15,10 @@
 //! lost answer) collapses into one row per event; queries read them with
 //! FINAL, which shows each identity once even before the merge.
 
+pub mod cursor;
+pub mod export;
 pub mod http;
+mod rows;
 pub mod schema;
 
 pub use http::{Client, Url};

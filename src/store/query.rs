@@ -568,23 +568,38 @@ pub fn losses(
     )?;
     let rows = stmt.query_map(
         [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)],
-        |r| {
-            let kind: String = r.get(1)?;
-            Ok(LossRow {
-                time_ms: r.get(0)?,
-                kind: LOSS_KINDS
-                    .iter()
-                    .find(|k| **k == kind)
-                    .copied()
-                    .unwrap_or("overrun"),
-                first_serial: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
-                last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
-                count: r.get::<_, i64>(4)? as u64,
-                detail: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                start_ms: r.get(6)?,
-            })
-        },
+        loss_row,
     )?;
+    rows.collect()
+}
+
+/// A row of `SELECT time_ms, kind, first_serial, last_serial, count,
+/// detail, start_ms FROM loss`.
+fn loss_row(r: &rusqlite::Row) -> rusqlite::Result<LossRow> {
+    let kind: String = r.get(1)?;
+    Ok(LossRow {
+        time_ms: r.get(0)?,
+        kind: LOSS_KINDS
+            .iter()
+            .find(|k| **k == kind)
+            .copied()
+            .unwrap_or("overrun"),
+        first_serial: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+        last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
+        count: r.get::<_, i64>(4)? as u64,
+        detail: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        start_ms: r.get(6)?,
+    })
+}
+
+/// Loss rows stored after the one at `after` (their store position), in
+/// the order stored, each with its position: what an export has not sent.
+pub fn losses_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<(i64, LossRow)>> {
+    let mut stmt = conn.prepare(
+        "SELECT time_ms, kind, first_serial, last_serial, count, detail, start_ms, id FROM loss
+         WHERE id > ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([after], |r| Ok((r.get(7)?, loss_row(r)?)))?;
     rows.collect()
 }
 
