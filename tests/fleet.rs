@@ -159,6 +159,20 @@ fn store(dir: &Path, node: &str, events: usize, seed: u64) -> PathBuf {
     db
 }
 
+/// The stores of nodes alpha and beta, of so many synthetic events, and
+/// the fleet's tables.
+fn two_nodes(
+    server: &ClickHouse,
+    (alpha, beta): (usize, usize),
+    seed: u64,
+) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let alpha = store(dir.path(), "alpha", alpha, seed);
+    let beta = store(dir.path(), "beta", beta, seed + 1);
+    init(server);
+    (dir, alpha, beta)
+}
+
 type Identity = (String, i64, i64, u64);
 
 /// Every event's (node, second, millisecond, serial) of `node`, sorted; a
@@ -243,10 +257,7 @@ fn export_two_nodes_into_one_fleet_once_each() {
     let Some(server) = clickhouse("export_two_nodes_into_one_fleet_once_each") else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let alpha = store(dir.path(), "alpha", 1500, 7);
-    let beta = store(dir.path(), "beta", 1000, 8);
-    init(&server);
+    let (_dir, alpha, beta) = two_nodes(&server, (1500, 1000), 7);
     let said = export(&alpha, &server, &["--batch", "250"]);
     // Every event of the store, its few of other nodes (node=host1 in a
     // sample log) included.
@@ -340,4 +351,90 @@ fn export_after_the_server_died_midway_loses_and_duplicates_nothing() {
     assert!(err.contains("retrying for up to 120 s"), "{err}");
     assert_fleet_has(&server, &delta, "delta");
     assert_fleet_has(&server, &gamma, "gamma");
+}
+
+/// `raudit search ARGS` in UTC and the C locale: stdout and exit code.
+fn search_output(args: &[&str]) -> (String, Option<i32>) {
+    common::outcome(&common::run_utc_c(Path::new(BIN), args))
+}
+
+#[test]
+fn search_fleet_prints_what_each_store_prints() {
+    let Some(server) = clickhouse("search_fleet_prints_what_each_store_prints") else {
+        return;
+    };
+    let (_dir, alpha, beta) = two_nodes(&server, (800, 600), 21);
+    export(&alpha, &server, &[]);
+    export(&beta, &server, &[]);
+    let queries: &[&[&str]] = &[
+        &[],
+        &["-k", "etc"],
+        &["-k", "passwd", "-r"],
+        &["-m", "PATH", "-m", "SOCKADDR"],
+        &["-m", "USER_LOGIN", "-i"],
+        &["-sc", "connect"],
+        &["-ui", "0", "--format", "csv"],
+        &["-ua", "1000", "-i"],
+        &["-x", "/usr/bin/bash"],
+        &["-w", "-x", "/usr/sbin/sshd", "-r"],
+        &["-f", "/etc/shadow"],
+        &["-f", "/srv", "-sv", "no"],
+        &["-sv", "yes", "-k", "web", "-x", "nginx"],
+        &[
+            "-ts", "11/14/23", "22:13:50", "-te", "11/14/23", "22:14:20", "-r",
+        ],
+        &["-k", "nosuchkey"],
+        &["-m", "CONFIG_CHANGE", "--format", "text"],
+    ];
+    let both = [
+        "search",
+        "--fleet",
+        &server.url,
+        "-n",
+        "alpha",
+        "-n",
+        "beta",
+    ];
+    let mut failures = Vec::new();
+    let mut empty = Vec::new();
+    for query in queries {
+        // Each store's own events, alpha's then beta's (node name order).
+        let mut expected = (String::new(), Some(1));
+        for (db, node) in [(&alpha, "alpha"), (&beta, "beta")] {
+            let db = db.to_str().unwrap();
+            let args = [&["search", "--db", db, "-n", node][..], query].concat();
+            let (out, code) = search_output(&args);
+            if query.contains(&"--format") && query.contains(&"csv") && !expected.0.is_empty() {
+                // One header for the whole output.
+                expected
+                    .0
+                    .push_str(out.split_once('\n').map_or("", |(_, rest)| rest));
+            } else {
+                expected.0.push_str(&out);
+            }
+            if code == Some(0) {
+                expected.1 = Some(0);
+            }
+        }
+        let got = search_output(&[&both[..], query].concat());
+        if expected.1 != Some(0) {
+            empty.push(*query);
+        }
+        if got != expected {
+            failures.push(format!(
+                "{query:?}:\n{}",
+                common::first_difference("stores", &expected.0, &got.0)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(
+        empty,
+        [&["-k", "nosuchkey"][..]],
+        "queries that found nothing"
+    );
+    // The node filter and a key select some of the events, not all.
+    let all = search_output(&both).0;
+    let some = search_output(&["search", "--fleet", &server.url, "-n", "beta", "-k", "etc"]).0;
+    assert!(!some.is_empty() && some.len() < all.len());
 }

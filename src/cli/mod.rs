@@ -7,6 +7,7 @@ mod ctl;
 mod daemon;
 mod export;
 mod fleet;
+mod fleet_search;
 mod generate;
 mod import;
 mod report;

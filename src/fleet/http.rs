@@ -101,6 +101,17 @@ pub fn is_identifier(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// Values sent beside a statement, which reads them as a table by `name`
+/// (ClickHouse's external data): bound, never part of the SQL text.
+#[derive(Debug, Clone)]
+pub struct ExternalTable {
+    pub name: String,
+    /// Its columns: `v String`.
+    pub structure: String,
+    /// JSONEachRow rows.
+    pub rows: Vec<u8>,
+}
+
 /// Talks to one ClickHouse server.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -123,6 +134,41 @@ impl Client {
     /// Runs a statement given whole in the body (DDL, SELECT).
     pub fn query(&self, sql: &str) -> Result<Vec<u8>, FleetError> {
         self.post(&[], "text/plain; charset=UTF-8", sql.as_bytes())
+    }
+
+    /// Runs `sql` with `tables` sent beside it as ClickHouse's external
+    /// data (multipart/form-data, each table's rows in JSONEachRow).
+    pub fn query_with_tables(
+        &self,
+        sql: &str,
+        tables: &[ExternalTable],
+    ) -> Result<Vec<u8>, FleetError> {
+        const BOUNDARY: &str = "raudit-7c1d0f9e8b2a4c63";
+        let mut params: Vec<(String, String)> = vec![("query".into(), sql.into())];
+        let mut body = Vec::new();
+        for t in tables {
+            params.push((format!("{}_structure", t.name), t.structure.clone()));
+            params.push((format!("{}_format", t.name), "JSONEachRow".into()));
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{0}\"; filename=\"{0}\"\r\n\r\n",
+                    t.name
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(&t.rows);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.post(
+            &params,
+            &format!("multipart/form-data; boundary={BOUNDARY}"),
+            &body,
+        )
     }
 
     /// POSTs `body` to `/` with `params` in the URL.

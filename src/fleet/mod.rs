@@ -18,6 +18,7 @@
 pub mod cursor;
 pub mod export;
 pub mod http;
+pub mod query;
 mod rows;
 pub mod schema;
 
