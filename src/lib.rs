@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod event;
+pub mod fleet;
 pub mod import;
 pub mod netlink;
 pub mod output;

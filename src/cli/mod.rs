@@ -5,6 +5,9 @@
 
 mod ctl;
 mod daemon;
+mod export;
+mod fleet;
+mod fleet_search;
 mod generate;
 mod import;
 mod prune;
@@ -54,6 +57,10 @@ pub enum Command {
     /// Check the database's tamper-evident chain; name the first break.
     #[command(long_about = verify::ABOUT)]
     Verify(verify::VerifyArgs),
+    /// The fleet's tables in ClickHouse (see raudit-export(8)).
+    Fleet(fleet::FleetArgs),
+    /// Copy a database's events and loss rows into the fleet's ClickHouse tables.
+    Export(export::ExportArgs),
 }
 
 const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
@@ -192,6 +199,8 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Upgrade(a) => upgrade::run(a),
         Command::Prune(a) => prune::run(a),
         Command::Verify(a) => verify::run(a),
+        Command::Fleet(a) => fleet::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 
