@@ -249,6 +249,7 @@ impl FilterArgs {
             nodes: self.nodes.clone(),
             whole_word: self.whole_word,
             after_position: None,
+            through_position: None,
         })
     }
 }

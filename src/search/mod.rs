@@ -1,3 +1,4 @@
 //! ausearch's criteria: time parsing (filters become `store::query::Filter`).
 
+pub mod follow;
 pub mod time;

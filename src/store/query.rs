@@ -50,6 +50,8 @@ pub struct Filter {
     pub whole_word: bool,
     /// Only events stored after this one (a checkpoint's position).
     pub after_position: Option<i64>,
+    /// Only events stored up to this one (a follower's snapshot).
+    pub through_position: Option<i64>,
 }
 
 /// The statement being built: conditions on the event row, and conditions
@@ -169,6 +171,7 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
         whole_word: f.whole_word,
     };
     sql.cmp("e.id > ?", f.after_position);
+    sql.cmp("e.id <= ?", f.through_position);
     // Without statistics the planner takes a lower time bound for an
     // unselective one and scans the table in arrival order; the likely
     // case (-ts recent, today, this-hour) selects the newest few events,
