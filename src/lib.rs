@@ -9,6 +9,7 @@
 //! Control shares one grammar for command lines and rules files: `rules`
 //! -> `wire` bytes -> `netlink`.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;

@@ -206,6 +206,11 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         warn_of_loss(&conn, &filter);
     }
     drop(input);
+    // Nothing lost is the answer hoped for, not a failed search.
+    if found == 0 && args.loss {
+        eprintln!("<no loss recorded>");
+        return Ok(Outcome::Success);
+    }
     if found == 0 {
         // ausearch says nothing in raw form, so that its output stays a log.
         if format != Format::Raw {

@@ -3,6 +3,7 @@
 
 mod body;
 mod encode;
+pub mod health;
 pub mod imports;
 mod maintain;
 mod names;
