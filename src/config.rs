@@ -104,6 +104,11 @@ pub struct Config {
     pub max_event_records: usize,
     /// MiB.
     pub max_wal_size: u64,
+    /// Where the outputs are configured (`*.conf`).
+    pub plugin_dir: PathBuf,
+    /// Events each output's queue holds.
+    pub q_depth: usize,
+    pub max_restarts: u32,
 }
 
 /// auditd's shipped defaults where the key is auditd's.
@@ -128,6 +133,9 @@ impl Default for Config {
             max_open_events: 8192,
             max_event_records: 2048,
             max_wal_size: 64,
+            plugin_dir: PathBuf::from(crate::dispatch::config::DEFAULT_DIR),
+            q_depth: 2000,
+            max_restarts: 10,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod dispatch;
 pub mod event;
 pub mod import;
 pub mod netlink;

@@ -74,3 +74,18 @@ pub fn last_event_ms(conn: &Connection) -> rusqlite::Result<Option<i64>> {
 pub fn writer(db: &Path) -> Option<(u32, String)> {
     super::open::holder_of(db)
 }
+
+/// The newest stored event's position (0 when empty).
+pub fn last_event_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM event", [], |r| r.get(0))
+}
+
+/// How many events lie after position `after`, up to `upto`.
+pub fn events_between(conn: &Connection, after: i64, upto: i64) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT count(*) FROM event WHERE id > ?1 AND id <= ?2",
+        [after, upto],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n as u64)
+}

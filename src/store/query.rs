@@ -554,6 +554,7 @@ pub const LOSS_KINDS: &[&str] = &[
     "closed_early",
     "db_replaced",
     "rotated",
+    "output",
 ];
 
 /// Loss rows in a time range, oldest first.
