@@ -63,6 +63,19 @@ fn processes_with(token: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Watches a directory (key out) and writes `files` files in it: one
+/// event each. When the writing started.
+fn write_watched(k: &Kernel, files: usize) -> Instant {
+    let watched = k.path("watched");
+    std::fs::create_dir(&watched).unwrap();
+    ctl(&["-w", watched.to_str().unwrap(), "-p", "w", "-k", "out"]);
+    let start = Instant::now();
+    for i in 0..files {
+        std::fs::write(watched.join(format!("f{i}")), b"x").unwrap();
+    }
+    start
+}
+
 /// Ends the stalled plugin if the daemon did not (a failed test).
 struct Reaper(String);
 
@@ -121,22 +134,16 @@ fn a_stalled_output_never_slows_storing_and_its_overflow_is_counted() {
     let conf = config(&k, &plugins, &format!("q_depth = {DEPTH}\n"));
     let db = k.path("audit.db");
     let daemon = k.start_daemon(&db, &["--config", conf.to_str().unwrap()]);
-    let watched = k.path("watched");
-    std::fs::create_dir(&watched).unwrap();
-    ctl(&["-w", watched.to_str().unwrap(), "-p", "w", "-k", "out"]);
-
-    const FILES: usize = 5000;
-    let start = Instant::now();
-    for i in 0..FILES {
-        std::fs::write(watched.join(format!("f{i}")), b"x").unwrap();
-    }
+    const FILES: usize = 3000;
+    let start = write_watched(&k, FILES);
     // Storing that waited for the stalled program would never finish.
     let stored = wait_for(Duration::from_secs(60), || stored_count(&db) >= FILES);
     assert!(
         stored,
-        "{} of {FILES} events stored in {:?}",
+        "{} of {FILES} events stored in {:?}; loss: {}",
         stored_count(&db),
-        start.elapsed()
+        start.elapsed(),
+        stdout(&search(&db, &["--loss"]).unwrap())
     );
     // The reading output got every event, as auditd writes records.
     let every = wait_for(Duration::from_secs(10), || {
@@ -148,6 +155,13 @@ fn a_stalled_output_never_slows_storing_and_its_overflow_is_counted() {
             >= FILES
     });
     assert!(every, "the reading plugin missed events");
+    // Byte for byte the records auditd would have written.
+    let raw = stdout(&search(&db, &["-k", "out", "--format", "raw"]).unwrap());
+    let text = std::fs::read_to_string(&got).unwrap();
+    assert!(
+        text.contains(&raw),
+        "the plugin's input differs from the stored records"
+    );
     // The stalled one's overflow is loss data, of its own kind and name.
     let mut counted = 0;
     wait_for(Duration::from_secs(5), || {
@@ -222,5 +236,221 @@ fn a_plugin_that_dies_is_restarted() {
     assert!(restarted, "runs: {pids:?}");
     let text = std::fs::read_to_string(&got).unwrap();
     assert!(text.contains("type=USER msg=audit("), "{text}");
+    assert!(k.stop_daemon(daemon).success());
+}
+
+/// A real rsyslogd (Debian's package) on loopback, with its own config
+/// and work directory, writing what it receives to `got` one message a
+/// line: HOSTNAME MSGID STRUCTURED-DATA MSG. Stopped by its pid.
+struct Rsyslog {
+    child: std::process::Child,
+    got: PathBuf,
+}
+
+impl Rsyslog {
+    /// Listens on TCP at the returned port, and on a unix socket at
+    /// `dir/log.sock`.
+    fn start(dir: &Path) -> Option<(Rsyslog, u16)> {
+        let rsyslogd = Path::new("/usr/sbin/rsyslogd");
+        if !rsyslogd.exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "rsyslog is not installed"
+            );
+            eprintln!("skipping: rsyslog is not installed (apt-get install rsyslog)");
+            return None;
+        }
+        let work = dir.join("rsyslog");
+        std::fs::create_dir_all(&work).unwrap();
+        // A port free a moment ago; rsyslog takes it at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let got = work.join("got.log");
+        let conf = work.join("rsyslog.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "global(workDirectory=\"{work}\")\n\
+                 module(load=\"imtcp\")\n\
+                 module(load=\"imuxsock\" SysSock.Use=\"off\")\n\
+                 template(name=\"each\" type=\"string\" string=\"%hostname% %msgid% %structured-data% %msg%\\n\")\n\
+                 ruleset(name=\"keep\") {{ action(type=\"omfile\" file=\"{got}\" template=\"each\") }}\n\
+                 input(type=\"imtcp\" address=\"127.0.0.1\" port=\"{port}\" ruleset=\"keep\")\n\
+                 input(type=\"imuxsock\" socket=\"{work}/log.sock\" ruleset=\"keep\" useSpecialParser=\"off\")\n",
+                work = work.display(),
+                got = got.display(),
+            ),
+        )
+        .unwrap();
+        let child = std::process::Command::new(rsyslogd)
+            .args(["-n", "-f"])
+            .arg(&conf)
+            .arg("-i")
+            .arg(work.join("rsyslogd.pid"))
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("starting rsyslogd");
+        let up = wait_for(Duration::from_secs(10), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+                && work.join("log.sock").exists()
+        });
+        assert!(up, "rsyslogd did not listen on {port}");
+        Some((Rsyslog { child, got }, port))
+    }
+
+    fn lines(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.got)
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+impl Drop for Rsyslog {
+    fn drop(&mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        if wait_exit(&mut self.child, Duration::from_secs(10)).is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The serials of the stored SYSCALL events with key out.
+fn stored_serials(db: &Path) -> Vec<u64> {
+    let raw = stdout(&search(db, &["-k", "out", "-m", "SYSCALL", "--format", "raw"]).unwrap());
+    let mut serials: Vec<u64> = raw
+        .lines()
+        .filter(|l| l.contains("type=SYSCALL "))
+        .filter_map(|l| {
+            l.split("msg=audit(")
+                .nth(1)?
+                .split(':')
+                .nth(1)?
+                .split(')')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    serials.sort_unstable();
+    serials
+}
+
+#[test]
+fn rsyslog_receives_every_event_over_tcp() {
+    let Some(mut k) = kernel("rsyslog_receives_every_event_over_tcp") else {
+        return;
+    };
+    let Some((rsyslog, port)) = Rsyslog::start(k.dir.path()) else {
+        return;
+    };
+    ctl(&["-b", "8192"]);
+    let plugins = k.path("plugins.d");
+    std::fs::create_dir(&plugins).unwrap();
+    std::fs::write(
+        plugins.join("syslog.conf"),
+        format!("active = yes\ndirection = out\ntype = builtin\npath = builtin_syslog\nargs = tcp 127.0.0.1:{port} LOG_AUTHPRIV\nformat = string\n"),
+    )
+    .unwrap();
+    let conf = config(&k, &plugins, "name_format = user\nname = raudit-node\n");
+    let db = k.path("audit.db");
+    let daemon = k.start_daemon(&db, &["--config", conf.to_str().unwrap()]);
+    const FILES: usize = 10_000;
+    let start = write_watched(&k, FILES);
+    let received = |r: &Rsyslog| -> Vec<u64> {
+        let mut serials: Vec<u64> = r
+            .lines()
+            .iter()
+            .filter(|l| {
+                l.starts_with("raudit-node SYSCALL [audit@32473 ") && l.contains(" key=\"out\"]")
+            })
+            .filter_map(|l| l.split("serial=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        serials.sort_unstable();
+        serials
+    };
+    let all = wait_for(Duration::from_secs(120), || {
+        received(&rsyslog).len() >= FILES
+    });
+    let took = start.elapsed();
+    let got = received(&rsyslog);
+    assert!(all, "rsyslog received {} of {FILES}", got.len());
+    assert_eq!(got, stored_serials(&db), "every stored event, once");
+    eprintln!(
+        "rsyslog_receives_every_event_over_tcp: {FILES} events stored and received in {took:.2?} ({:.0} events/s)",
+        FILES as f64 / took.as_secs_f64()
+    );
+    // Each record is a message of its own, the record as auditd wrote it.
+    let lines = rsyslog.lines();
+    let path = lines
+        .iter()
+        .find(|l| l.starts_with("raudit-node PATH "))
+        .expect("a PATH record");
+    assert!(
+        path.contains(" type=\"PATH\"") && path.contains("] node=raudit-node type=PATH msg=audit("),
+        "{path}"
+    );
+    let loss = stdout(&search(&db, &["--loss"]).unwrap());
+    assert!(!loss.contains("output"), "{loss}");
+    assert!(k.stop_daemon(daemon).success());
+}
+
+#[test]
+fn debians_audisp_syslog_plugin_runs_unchanged() {
+    let Some(mut k) = kernel("debians_audisp_syslog_plugin_runs_unchanged") else {
+        return;
+    };
+    let shipped = Path::new("/etc/audit/plugins.d/syslog.conf");
+    if !Path::new("/sbin/audisp-syslog").exists() || !shipped.exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "audispd-plugins is not installed"
+        );
+        eprintln!("skipping debians_audisp_syslog_plugin_runs_unchanged: audispd-plugins is not installed");
+        return;
+    }
+    let Some((rsyslog, _)) = Rsyslog::start(k.dir.path()) else {
+        return;
+    };
+    // The package's own file, only switched on.
+    let plugins = k.path("plugins.d");
+    std::fs::create_dir(&plugins).unwrap();
+    let text = std::fs::read_to_string(shipped)
+        .unwrap()
+        .replace("active = no", "active = yes");
+    std::fs::write(plugins.join("syslog.conf"), text).unwrap();
+    let conf = config(&k, &plugins, "");
+    // audisp-syslog logs through syslog(3) to /dev/log: the daemon runs
+    // in a mount namespace of its own whose /dev/log is rsyslog's socket.
+    let realdev = k.path("realdev");
+    let sock = k.path("rsyslog/log.sock");
+    let setup = format!(
+        "set -e; mkdir -p {real}; mount --bind /dev {real}; mount -t tmpfs tmpfs /dev; \
+         for n in null zero full random urandom; do touch /dev/$n; mount --bind {real}/$n /dev/$n; done; \
+         ln -s {sock} /dev/log; exec \"$@\"",
+        real = realdev.display(),
+        sock = sock.display()
+    );
+    let db = k.path("audit.db");
+    let launcher = ["unshare", "-m", "sh", "-c", setup.as_str(), "sh"];
+    let daemon = k.start_daemon_via(&launcher, &db, &["--config", conf.to_str().unwrap()]);
+    ctl(&["-m", "raudit-audisp-marker"]);
+    let mut lines = Vec::new();
+    let logged = wait_for(Duration::from_secs(20), || {
+        lines = rsyslog.lines();
+        lines.iter().any(|l| l.contains("raudit-audisp-marker"))
+    });
+    assert!(logged, "audisp-syslog logged: {lines:#?}");
+    let marker = lines
+        .iter()
+        .find(|l| l.contains("raudit-audisp-marker"))
+        .unwrap();
+    assert!(marker.contains("type=USER msg=audit("), "{marker}");
     assert!(k.stop_daemon(daemon).success());
 }

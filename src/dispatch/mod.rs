@@ -18,6 +18,7 @@ pub mod config;
 mod feed;
 mod output;
 mod plugin;
+mod syslog;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -181,7 +182,8 @@ fn open_sink(conf: &OutputConf, pid: &Arc<AtomicU32>) -> std::io::Result<Box<dyn
             conf.args.clone(),
             Arc::clone(pid),
         )?)),
-        Kind::Syslog | Kind::Json => Err(std::io::Error::other("not available in this build")),
+        Kind::Syslog => Ok(Box::new(syslog::Syslog::start(&conf.args)?)),
+        Kind::Json => Err(std::io::Error::other("not available in this build")),
     }
 }
 
