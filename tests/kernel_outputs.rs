@@ -454,3 +454,64 @@ fn debians_audisp_syslog_plugin_runs_unchanged() {
     assert!(marker.contains("type=USER msg=audit("), "{marker}");
     assert!(k.stop_daemon(daemon).success());
 }
+
+#[test]
+fn json_lines_are_the_search_json_of_every_event() {
+    let Some(mut k) = kernel("json_lines_are_the_search_json_of_every_event") else {
+        return;
+    };
+    ctl(&["-b", "8192"]);
+    let plugins = k.path("plugins.d");
+    std::fs::create_dir(&plugins).unwrap();
+    let lines = k.path("json/events.json");
+    std::fs::create_dir(lines.parent().unwrap()).unwrap();
+    std::fs::write(
+        plugins.join("json.conf"),
+        format!(
+            "active = yes\ntype = builtin\npath = builtin_json\nargs = file {} 1 3\n",
+            lines.display()
+        ),
+    )
+    .unwrap();
+    let conf = config(&k, &plugins, "");
+    let db = k.path("audit.db");
+    let daemon = k.start_daemon(&db, &["--config", conf.to_str().unwrap()]);
+    const FILES: usize = 1000;
+    write_watched(&k, FILES);
+    let stored = wait_for(Duration::from_secs(60), || stored_count(&db) >= FILES);
+    assert!(stored, "{} of {FILES} stored", stored_count(&db));
+    // The file and its rotations (1 MiB each), oldest first.
+    let written = |path: &Path| -> Vec<serde_json::Value> {
+        ["3", "2", "1", ""]
+            .iter()
+            .map(|n| match *n {
+                "" => path.to_path_buf(),
+                n => PathBuf::from(format!("{}.{n}", path.display())),
+            })
+            .flat_map(|p| {
+                std::fs::read_to_string(p)
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect::<Vec<serde_json::Value>>()
+            })
+            .filter(|v| v["keys"] == serde_json::json!(["out"]))
+            .collect()
+    };
+    let expected = search_json(&db, &["-k", "out"]);
+    let mut got = Vec::new();
+    let all = wait_for(Duration::from_secs(30), || {
+        got = written(&lines);
+        got.len() >= FILES
+    });
+    assert!(all, "{} of {FILES} written", got.len());
+    assert_eq!(
+        got, expected,
+        "the same objects as raudit search --format json"
+    );
+    assert!(
+        Path::new(&format!("{}.1", lines.display())).exists(),
+        "rotated"
+    );
+    assert!(k.stop_daemon(daemon).success());
+}

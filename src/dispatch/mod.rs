@@ -16,6 +16,7 @@
 
 pub mod config;
 mod feed;
+mod jsonl;
 mod output;
 mod plugin;
 mod syslog;
@@ -183,7 +184,7 @@ fn open_sink(conf: &OutputConf, pid: &Arc<AtomicU32>) -> std::io::Result<Box<dyn
             Arc::clone(pid),
         )?)),
         Kind::Syslog => Ok(Box::new(syslog::Syslog::start(&conf.args)?)),
-        Kind::Json => Err(std::io::Error::other("not available in this build")),
+        Kind::Json => Ok(Box::new(jsonl::JsonLines::start(&conf.args)?)),
     }
 }
 
