@@ -368,7 +368,13 @@ fn rsyslog_receives_every_event_over_tcp() {
         format!("active = yes\ndirection = out\ntype = builtin\npath = builtin_syslog\nargs = tcp 127.0.0.1:{port} LOG_AUTHPRIV\nformat = string\n"),
     )
     .unwrap();
-    let conf = config(&k, &plugins, "name_format = user\nname = raudit-node\n");
+    // Deep enough that even a slow debug build on a busy machine skips
+    // nothing: every event must arrive.
+    let conf = config(
+        &k,
+        &plugins,
+        "name_format = user\nname = raudit-node\nq_depth = 20000\n",
+    );
     let db = k.path("audit.db");
     let daemon = k.start_daemon(&db, &["--config", conf.to_str().unwrap()]);
     const FILES: usize = 10_000;
@@ -385,7 +391,7 @@ fn rsyslog_receives_every_event_over_tcp() {
         serials.sort_unstable();
         serials
     };
-    let all = wait_for(Duration::from_secs(120), || {
+    let all = wait_for(Duration::from_secs(180), || {
         received(&rsyslog).len() >= FILES
     });
     let took = start.elapsed();
