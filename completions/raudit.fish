@@ -33,6 +33,10 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "check" -d 'A monitoring plugin (Nagios, NRPE, Icinga, Sensu): matching events, loss, the daemon, the kernel, rules drift, free space'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "prune" -d 'Delete the events stored before a time, oldest first, through the chain'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "verify" -d 'Check the database\'s tamper-evident chain; name the first break'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l config -d 'Configuration file [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf, where a missing file means the built-in defaults]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand daemon" -l db -d 'SQLite database to record into (created 0600 in a 0700 directory); overrides $RAUDIT_DB, which overrides log_file' -r -F
@@ -85,6 +89,8 @@ shell\t'Also backslash-escape `"\'`$\\!()|` and space'
 shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l fleet -d 'Search the fleet\'s ClickHouse tables (see raudit-export(8)) instead of a database: every host\'s events, node by node, as a search of each host\'s database prints them' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l just-one -d 'Stop after the first matching event'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s l -l line-buffered -d 'Flush the output after each event'
@@ -97,6 +103,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l extra-time -d '
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l stdin -d 'Search raw records read from standard input (as `-if -`)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l loss -d 'List recorded losses (kernel lost counter, serial gaps) instead of events'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l list-keys -d 'Print the keys stored in the database, one a line (what the shell completion offers after -k)'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l verified -d 'Walk the tamper-evident chain first (as raudit verify) and put a line `# unverified: ...` before each event from a broken part of it (default, raw, interpret and text forms)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l escape -d 'How text with control or shell characters is escaped' -r -f -a "raw\t'Print values as they are'
 tty\t'Control characters as `\\ooo` octal escapes'
@@ -189,14 +196,49 @@ complete -c raudit -n "__fish_raudit_using_subcommand check" -l word -d 'Text op
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "check" -d 'A monitoring plugin (Nagios, NRPE, Icinga, Sensu): matching events, loss, the daemon, the kernel, rules drift, free space'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l before -d 'Delete events stored before this time (ausearch\'s forms: a date YYYY-MM-DD and/or a time HH:MM[:SS], a keyword such as week-ago, or a relative time such as 90d)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l to-size -d 'Delete the oldest events until the database (with its write-ahead log) takes at most this many MiB on disk' -r
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l db -d 'Database to prune (not while the daemon writes it) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -l archive -d 'Move what is deleted into an archive database beside this one (DB.archive-YYYYMMDDTHHMMSSZ, made read-only), which verify checks is there and unchanged'
+complete -c raudit -n "__fish_raudit_using_subcommand prune" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -l db -d 'Database to verify [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -l key -d 'The chain\'s key file [default: $RAUDIT_CHAIN_KEY, else chain_key of raudit.conf for its database, else the database\'s path with .key appended]. Without a readable key the MACs are not checked (said on stderr)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -l anchor -d 'An anchor exported earlier (or the writer\'s checkpoint file): the chain must still hold its commit, unchanged [default: the checkpoint beside the key, if there is one]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -l export-anchor -d 'After a clean walk, write the newest commit as an anchor line to FILE, to keep elsewhere (another host, a ticket, paper)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -s q -l quiet -d 'Print nothing on success'
+complete -c raudit -n "__fish_raudit_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and not __fish_seen_subcommand_from init help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l ttl-days -d 'Delete rows this many days old (ClickHouse\'s table TTL, 19.6 and later); without it rows are kept until dropped' -r
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -l print -d 'Print the statements instead of running them'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from init" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
+complete -c raudit -n "__fish_raudit_using_subcommand fleet; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l db -d 'Database to export [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]. It is only read' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l to -d 'The fleet\'s ClickHouse (tables made by `raudit fleet init`): http://[USER[:PASSWORD]@]HOST[:PORT][/DATABASE]' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l cursor -d 'Where the export keeps its place [default: the database\'s path with .export.json added]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l batch -d 'Events per insert' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l node -d 'Node name for events recorded without one, and for the database\'s loss rows [default: this machine\'s host name]' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l retry-for -d 'Seconds to keep retrying while the server is unreachable (refused, timed out, connection lost) before giving up; 0: give up at once' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
+complete -c raudit -n "__fish_raudit_using_subcommand export" -s q -l quiet -d 'Print nothing but errors'
+complete -c raudit -n "__fish_raudit_using_subcommand export" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "check" -d 'A monitoring plugin (Nagios, NRPE, Icinga, Sensu): matching events, loss, the daemon, the kernel, rules drift, free space'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "prune" -d 'Delete the events stored before a time, oldest first, through the chain'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "verify" -d 'Check the database\'s tamper-evident chain; name the first break'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and __fish_seen_subcommand_from fleet" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
 
 # raudit's own completion, beside clap's above: auditctl's options for
 # `raudit ctl`, record types, syscall names and the stored keys for

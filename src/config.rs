@@ -74,6 +74,16 @@ pub fn settings_or_default() -> Config {
     Config::load(&path).unwrap_or_default()
 }
 
+/// The chain key of `db`: the configured `chain_key` when `db` is the
+/// configured database, else `$RAUDIT_CHAIN_KEY` or beside it.
+pub fn chain_key_for(db: &Path) -> PathBuf {
+    let settings = settings_or_default();
+    match settings.chain_key {
+        Some(key) if settings.db == db && crate::store::chain::env_key().is_none() => key,
+        _ => crate::store::chain::default_key_path(db),
+    }
+}
+
 /// The database a command reads unless given `--db`: `$RAUDIT_DB`, else
 /// the configuration's `log_file`, else [`crate::store::DEFAULT_DB`].
 pub fn default_db() -> PathBuf {
@@ -109,6 +119,10 @@ pub struct Config {
     /// Events each output's queue holds.
     pub q_depth: usize,
     pub max_restarts: u32,
+    /// Days events are kept; 0 keeps them.
+    pub max_age: u64,
+    /// The chain's key file; `None` is beside the database.
+    pub chain_key: Option<PathBuf>,
 }
 
 /// auditd's shipped defaults where the key is auditd's.
@@ -136,6 +150,8 @@ impl Default for Config {
             plugin_dir: PathBuf::from(crate::dispatch::config::DEFAULT_DIR),
             q_depth: 2000,
             max_restarts: 10,
+            max_age: 0,
+            chain_key: None,
         }
     }
 }
@@ -287,6 +303,13 @@ impl Config {
             true => Ok(config),
             false => Err(ConfigError::Keys(errors)),
         }
+    }
+
+    /// The chain's key file: `chain_key`, else beside the database.
+    pub fn chain_key_path(&self) -> PathBuf {
+        self.chain_key
+            .clone()
+            .unwrap_or_else(|| crate::store::chain::default_key_path(&self.db))
     }
 
     /// What the writer does to make commits durable.

@@ -15,6 +15,7 @@ pub mod config;
 pub mod daemon;
 pub mod dispatch;
 pub mod event;
+pub mod fleet;
 pub mod import;
 pub mod netlink;
 pub mod output;

@@ -76,6 +76,9 @@ const HANDWRITTEN: &[Handwritten] = &[
     handwritten!("raudit-report", "raudit-report.8"),
     handwritten!("raudit-import", "raudit-import.8"),
     handwritten!("raudit-check", "raudit-check.8"),
+    handwritten!("raudit-fleet", "raudit-fleet.8"),
+    handwritten!("raudit-fleet-init", "raudit-fleet-init.8"),
+    handwritten!("raudit-export", "raudit-export.8"),
     handwritten!("raudit.conf", "raudit.conf.5"),
 ];
 
@@ -91,6 +94,14 @@ pub fn man_pages() -> std::io::Result<Vec<(String, Vec<u8>)>> {
     for sub in root.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("raudit-{}", sub.get_name());
         pages.push((format!("{name}.8"), command_page(sub, &name)?));
+        // `raudit fleet init` and the like: a page each.
+        for nested in sub
+            .get_subcommands()
+            .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+        {
+            let name = format!("{name}-{}", nested.get_name());
+            pages.push((format!("{name}.8"), command_page(nested, &name)?));
+        }
     }
     pages.push(("raudit.conf.5".into(), config_page()?));
     pages.push(("raudit.rules.7".into(), rules_page()));
@@ -120,9 +131,25 @@ fn command_page(cmd: &clap::Command, name: &str) -> std::io::Result<Vec<u8>> {
         man.render_subcommands_section(&mut out)?;
     }
     if let Some(h) = handwritten(name) {
-        out.extend_from_slice(h.tail.as_bytes());
+        out.extend_from_slice(h.tail.replace("@FLEET_SQL@", &fleet_sql()).as_bytes());
     }
     Ok(out)
+}
+
+/// The statements `raudit fleet init` runs, from the code that runs them,
+/// as lines of a no-fill block.
+fn fleet_sql() -> String {
+    crate::fleet::schema::manual_text()
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                escape(l)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn handwritten(page: &str) -> Option<&'static Handwritten> {

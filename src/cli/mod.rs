@@ -6,8 +6,12 @@
 mod check;
 mod ctl;
 mod daemon;
+mod export;
+mod fleet;
+mod fleet_search;
 mod generate;
 mod import;
+mod prune;
 mod report;
 mod search;
 mod search_checkpoint;
@@ -15,6 +19,7 @@ mod search_filter;
 mod search_input;
 mod upgrade;
 mod usage;
+mod verify;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
@@ -51,6 +56,15 @@ pub enum Command {
     /// Bring a database an older raudit wrote up to this version's schema.
     #[command(long_about = UPGRADE_ABOUT)]
     Upgrade(upgrade::UpgradeArgs),
+    /// Delete the events stored before a time, oldest first, through the chain.
+    Prune(prune::PruneArgs),
+    /// Check the database's tamper-evident chain; name the first break.
+    #[command(long_about = verify::ABOUT)]
+    Verify(verify::VerifyArgs),
+    /// The fleet's tables in ClickHouse (see raudit-export(8)).
+    Fleet(fleet::FleetArgs),
+    /// Copy a database's events and loss rows into the fleet's ClickHouse tables.
+    Export(export::ExportArgs),
 }
 
 const UPGRADE_ABOUT: &str = "Bring a database an older raudit wrote up to this version's \
@@ -195,6 +209,10 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
         Command::Import(a) => import::run(a),
         Command::Check(a) => check::run(*a),
         Command::Upgrade(a) => upgrade::run(a),
+        Command::Prune(a) => prune::run(a),
+        Command::Verify(a) => verify::run(a),
+        Command::Fleet(a) => fleet::run(a),
+        Command::Export(a) => export::run(a),
     }
 }
 

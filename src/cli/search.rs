@@ -69,6 +69,18 @@ pub struct SearchArgs {
     /// else /var/lib/raudit/audit.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Search the fleet's ClickHouse tables (see raudit-export(8)) instead
+    /// of a database: every host's events, node by node, as a search of
+    /// each host's database prints them.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["db", "input", "stdin", "checkpoint", "loss", "list_keys"])]
+    pub fleet: Option<String>,
+    #[command(flatten)]
+    pub server: super::fleet::ServerArgs,
+    /// Walk the tamper-evident chain first (as raudit verify) and put a
+    /// line `# unverified: ...` before each event from a broken part of it
+    /// (default, raw, interpret and text forms).
+    #[arg(long, conflicts_with = "fleet")]
+    pub verified: bool,
 }
 
 /// The output forms, and the JSON schema (its version in every event's
@@ -103,7 +115,7 @@ record.";
 /// The one output form asked for: `-r`, `-i` and `--format` each name
 /// one, and, as ausearch does, two of them are refused rather than one
 /// silently chosen.
-fn output_format(args: &SearchArgs) -> anyhow::Result<Format> {
+pub(super) fn output_format(args: &SearchArgs) -> anyhow::Result<Format> {
     let given: Vec<(String, Format)> = [
         args.raw.then(|| ("-r".to_string(), Format::Raw)),
         args.interpret
@@ -128,6 +140,9 @@ fn output_format(args: &SearchArgs) -> anyhow::Result<Format> {
 }
 
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
+    if let Some(url) = &args.fleet {
+        return super::fleet_search::run(&args, url);
+    }
     let mut filter = args.filter.to_filter()?;
     if let Some(file) = &args.checkpoint {
         filter.after_position = super::search_checkpoint::read(file)?;
@@ -142,66 +157,33 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     if args.list_keys {
         return list_keys(&conn, &db);
     }
-    let format = output_format(&args)?;
-    let extra = output::csv::Extra {
-        keys: args.extra_keys,
-        labels: args.extra_labels,
-        obj2: args.extra_obj2,
-        time: args.extra_time,
-    };
-    if extra != output::csv::Extra::default() && format != Format::Csv {
-        anyhow::bail!("--extra options requires format to be csv");
-    }
-    let options = output::Options {
-        escape: args.escape,
-        extra,
-        open: false,
-    };
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut printer = Printer::new(&args, std::io::BufWriter::new(stdout.lock()))?;
+    let chain = match args.verified {
+        true => Some(super::verify::unverified(&conn, &db, printer.format)?),
+        false => None,
+    };
     let found = if args.loss {
         let rows = store::query::losses(&conn, filter.start_ms, filter.end_ms)
             .with_context(|| format!("reading {}", db.display()))?;
         for row in &rows {
-            output::print_loss(&mut out, row)?;
+            output::print_loss(&mut printer.out, row)?;
         }
         rows.len()
     } else {
-        let enriched = format != Format::Default;
-        let mut header_done = false;
         let progress =
             store::query::for_each_stored(&conn, &filter, |stored| -> anyhow::Result<bool> {
-                let extras = stored
-                    .enrichment
-                    .as_deref()
-                    .filter(|_| enriched)
-                    .map(crate::import::enrich::decode);
-                if format == Format::Csv && !header_done {
-                    output::csv::header(&mut out, extra)?;
-                    header_done = true;
+                if let Some(chain) = &chain {
+                    chain.flag(&mut printer.out, stored.position)?;
                 }
-                let options = output::Options {
-                    open: stored.open,
-                    ..options
-                };
-                output::print_event_with(
-                    &mut out,
-                    &stored.event,
-                    format,
-                    options,
-                    extras.as_deref(),
-                )?;
-                if args.line_buffered {
-                    out.flush()?;
-                }
-                Ok(!args.just_one)
+                printer.print(&stored)
             })?;
         if let (Some(file), Some(position)) = (&args.checkpoint, progress.last_position) {
             super::search_checkpoint::write(file, position)?;
         }
         progress.count
     };
-    out.flush()?;
+    printer.out.flush()?;
     if !args.loss {
         warn_of_loss(&conn, &filter);
     }
@@ -211,14 +193,85 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         eprintln!("<no loss recorded>");
         return Ok(Outcome::Success);
     }
-    if found == 0 {
-        // ausearch says nothing in raw form, so that its output stays a log.
-        if format != Format::Raw {
-            eprintln!("<no matches>");
+    Ok(printer.outcome(found))
+}
+
+/// Prints events as the search asked, wherever they come from (a store,
+/// the fleet).
+pub(super) struct Printer<W: Write> {
+    pub out: W,
+    pub format: Format,
+    options: output::Options,
+    header_done: bool,
+    line_buffered: bool,
+    just_one: bool,
+}
+
+impl<W: Write> Printer<W> {
+    pub fn new(args: &SearchArgs, out: W) -> anyhow::Result<Printer<W>> {
+        let format = output_format(args)?;
+        let extra = output::csv::Extra {
+            keys: args.extra_keys,
+            labels: args.extra_labels,
+            obj2: args.extra_obj2,
+            time: args.extra_time,
+        };
+        if extra != output::csv::Extra::default() && format != Format::Csv {
+            anyhow::bail!("--extra options requires format to be csv");
         }
-        return Ok(Outcome::NoMatch);
+        Ok(Printer {
+            out,
+            format,
+            options: output::Options {
+                escape: args.escape,
+                extra,
+                open: false,
+            },
+            header_done: false,
+            line_buffered: args.line_buffered,
+            just_one: args.just_one,
+        })
     }
-    Ok(Outcome::Success)
+
+    /// Prints one event; false when the search should stop (--just-one).
+    pub fn print(&mut self, stored: &store::query::Stored) -> anyhow::Result<bool> {
+        let extras = stored
+            .enrichment
+            .as_deref()
+            .filter(|_| self.format != Format::Default)
+            .map(crate::import::enrich::decode);
+        if self.format == Format::Csv && !self.header_done {
+            output::csv::header(&mut self.out, self.options.extra)?;
+            self.header_done = true;
+        }
+        let options = output::Options {
+            open: stored.open,
+            ..self.options
+        };
+        output::print_event_with(
+            &mut self.out,
+            &stored.event,
+            self.format,
+            options,
+            extras.as_deref(),
+        )?;
+        if self.line_buffered {
+            self.out.flush()?;
+        }
+        Ok(!self.just_one)
+    }
+
+    /// How a search that found `found` events ends.
+    pub fn outcome(&self, found: usize) -> Outcome {
+        if found == 0 {
+            // ausearch says nothing in raw form, so that its output stays a log.
+            if self.format != Format::Raw {
+                eprintln!("<no matches>");
+            }
+            return Outcome::NoMatch;
+        }
+        Outcome::Success
+    }
 }
 
 /// `--list-keys`: the stored keys, for the shell completion of `-k`.

@@ -35,8 +35,47 @@ pub fn from_auditd(text: &str, source: &Path) -> String {
             )),
         }
     }
+    lines.extend(log_size(text));
     settle(&mut lines);
     render(&lines, source)
+}
+
+/// auditd's rotation (`max_log_file` MiB per log, `num_logs` logs, and
+/// `max_log_file_action = rotate`) bounds the trail at their product and
+/// drops the oldest: raudit's `max_db_size` with `rotate`, which deletes
+/// the oldest events. Other actions keep every log (keep_logs) or stop
+/// (suspend, ...), and are left to the reader.
+fn log_size(text: &str) -> Vec<Line> {
+    let value = |name: &str| {
+        text.lines().find_map(|l| match split(l) {
+            Ok(Some((k, v))) if k.eq_ignore_ascii_case(name) => Some(v.to_string()),
+            _ => None,
+        })
+    };
+    let (Some(size), Some(logs), Some(action)) = (
+        value("max_log_file").and_then(|v| v.parse::<u64>().ok()),
+        value("num_logs").and_then(|v| v.parse::<u64>().ok()),
+        value("max_log_file_action"),
+    ) else {
+        return Vec::new();
+    };
+    if !action.eq_ignore_ascii_case("rotate") || size == 0 || logs < 2 {
+        return Vec::new();
+    }
+    vec![
+        Line::Mapped {
+            key: "max_db_size",
+            value: (size * logs).to_string(),
+            from: Some(format!(
+                "max_log_file = {size} x num_logs = {logs}, max_log_file_action = {action}"
+            )),
+        },
+        Line::Mapped {
+            key: "max_db_size_action",
+            value: "rotate".into(),
+            from: None,
+        },
+    ]
 }
 
 /// One line of the output.
@@ -183,7 +222,7 @@ mod tests {
             [
                 "flush = incremental_async",
                 "freq = 50",
-                "# not mapped: num_logs = 5: raudit keeps one database and does not rotate it",
+                "# not mapped: num_logs = 5: raudit keeps one database: use max_db_size (--import-config maps max_log_file x num_logs onto it)",
                 "# not mapped: log_file = /var/log/audit/audit.log: auditd's text log; raudit records into an SQLite database (log_file here names it; the default is /var/lib/raudit/audit.db). To keep the old events searchable: raudit import",
                 "# from: end_of_event_timeout = 2",
                 "eoe_timeout_ms = 2000",
@@ -194,6 +233,27 @@ mod tests {
         );
         let config = Config::parse(&out, Path::new("out")).unwrap();
         assert_eq!(config.eoe_timeout.as_millis(), 2000);
+    }
+
+    #[test]
+    fn auditd_rotation_becomes_a_size_limit() {
+        let out = convert_text("max_log_file = 8\nnum_logs = 5\nmax_log_file_action = ROTATE\n");
+        let config = Config::parse(&out, Path::new("out")).unwrap();
+        assert_eq!(config.max_db_size, 40, "{out}");
+        assert_eq!(config.max_db_size_action, crate::config::Action::Rotate);
+        assert!(
+            out.contains(
+                "# from: max_log_file = 8 x num_logs = 5, max_log_file_action = ROTATE\n\
+                 max_db_size = 40\nmax_db_size_action = rotate\n"
+            ),
+            "{out}"
+        );
+        let kept =
+            convert_text("max_log_file = 8\nnum_logs = 5\nmax_log_file_action = keep_logs\n");
+        assert_eq!(
+            Config::parse(&kept, Path::new("out")).unwrap().max_db_size,
+            0
+        );
     }
 
     #[test]

@@ -99,8 +99,8 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         name: "max_db_size_action",
-        values: "ignore, syslog, suspend, exec /path",
-        doc: "What to do when the database exceeds max_db_size: ignore, syslog, suspend, rotate (delete the oldest events, 10,000 at a time, until it fits), or exec a script.",
+        values: "ignore, syslog, suspend, rotate, exec /path",
+        doc: "What to do when the database exceeds max_db_size: ignore, syslog, suspend, rotate (delete the oldest events, whole commits of at most 10,000 events at a time, through the tamper-evident chain, until it fits; freed pages go back to the file system on databases created by this version), or exec a script.",
         set: |c, v| put(&mut c.max_db_size_action, Action::parse(v, Trigger::DbSize)),
         get: |c| Some(c.max_db_size_action.to_string()),
     },
@@ -174,6 +174,25 @@ pub const KEYS: &[Key] = &[
         set: |c, v| put(&mut c.max_restarts, number(v, 0, 10_000).map(|n| n as u32)),
         get: |c| Some(c.max_restarts.to_string()),
     },
+    Key {
+        name: "max_age",
+        values: "days, 0 for no limit",
+        doc: "raudit's own: events stored longer ago than this many days are deleted, oldest first, between the writer's batches and at most 10,000 at a time, so that ingest never waits longer than one such step. Whole commits go, with the loss rows and the daemon's own events they stored; the tamper-evident chain records the deletion (see raudit-verify(8)). The newest commit that stored events always stays.",
+        set: |c, v| put(&mut c.max_age, number(v, 0, 100_000)),
+        get: |c| Some(c.max_age.to_string()),
+    },
+    Key {
+        name: "chain_key",
+        values: "absolute path",
+        doc: "raudit's own: the key file of the database's tamper-evident chain (HMAC-SHA256), created 0600 at the first start if missing. Unset, it is the database's path with .key appended. Keep a copy elsewhere: without it raudit verify checks the chain's contents but not its MACs. The writer's checkpoint (its newest commit) is kept beside it, with the extension .checkpoint.",
+        set: |c, v| {
+            let mut p = PathBuf::new();
+            set_file(&mut p, v)?;
+            c.chain_key = Some(p);
+            Ok(())
+        },
+        get: |c| c.chain_key.as_ref().map(|p| p.display().to_string()),
+    },
 ];
 
 const ACTIONS: &str = "ignore, syslog, suspend, rotate, single, halt, exec /path";
@@ -186,9 +205,9 @@ pub const AUDITD_ONLY: &[(&str, &str)] = &[
     ("log_format", "raudit stores each record's text verbatim; choose the form when searching (raudit search --format)"),
     ("log_group", "the database is readable by root only"),
     ("priority_boost", "use the unit's Nice= or CPUSchedulingPolicy= instead"),
-    ("max_log_file", "raudit keeps one database: use max_db_size"),
-    ("max_log_file_action", "raudit keeps one database: use max_db_size_action"),
-    ("num_logs", "raudit keeps one database and does not rotate it"),
+    ("max_log_file", "raudit keeps one database: use max_db_size (--import-config maps max_log_file x num_logs onto it)"),
+    ("max_log_file_action", "raudit keeps one database: use max_db_size_action (--import-config maps rotate onto it)"),
+    ("num_logs", "raudit keeps one database: use max_db_size (--import-config maps max_log_file x num_logs onto it)"),
     ("verify_email", "raudit sends no mail; use an exec action"),
     ("action_mail_acct", "raudit sends no mail; use an exec action"),
     ("end_of_event_timeout", "use eoe_timeout_ms (milliseconds, for the daemon)"),

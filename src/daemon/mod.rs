@@ -13,6 +13,7 @@ mod outputs;
 mod pipeline;
 mod reader;
 mod restart;
+mod retention;
 mod writer;
 
 #[cfg(test)]
@@ -138,7 +139,7 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     }
     let config = &opts.config;
     let signals = signals()?;
-    let store = Writer::open(&config.db)?;
+    let store = Writer::open_keyed(&config.db, &config.chain_key_path())?;
     let mut control = AuditSocket::open()?;
     let found = control.get_status()?;
     let mut events_sock = events_socket()?;
@@ -225,6 +226,7 @@ fn spawn_threads(
         disk_error: config.disk_error_action.clone(),
         durability: config.durability(),
         wal_limit: config.max_wal_size << 20,
+        max_age_days: config.max_age,
     };
     let thread = WriterThread::new(store, policy, disk::DiskPolicy::new(config), shared);
     let writer = std::thread::Builder::new()

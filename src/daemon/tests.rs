@@ -33,6 +33,7 @@ fn daemon(db: &Path, eoe: Duration) -> Daemon {
         disk_error: Action::Suspend,
         durability: config.durability(),
         wal_limit: config.max_wal_size << 20,
+        max_age_days: 0,
     };
     let shared = Arc::new(Shared::default());
     let thread = WriterThread::new(store, policy, DiskPolicy::new(&config), Arc::clone(&shared));

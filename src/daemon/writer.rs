@@ -45,6 +45,8 @@ pub struct Policy {
     pub durability: Durability,
     /// Bytes the write-ahead log is reset past.
     pub wal_limit: u64,
+    /// `max_age`, days; 0 keeps every event.
+    pub max_age_days: u64,
 }
 
 /// The largest number of rows in one transaction.
@@ -89,6 +91,9 @@ pub struct WriterThread {
     since_check: SinceCheck,
     last_watch: Instant,
     last_disk: Option<Instant>,
+    retention: super::retention::Retention,
+    /// The chain key, for a database started again.
+    key: PathBuf,
 }
 
 impl WriterThread {
@@ -100,6 +105,8 @@ impl WriterThread {
     ) -> WriterThread {
         set_durability(&store, &policy);
         let db = store.path().to_path_buf();
+        let key = store.key_path().to_path_buf();
+        let retention = super::retention::Retention::new(policy.max_age_days);
         WriterThread {
             store: Some(store),
             db,
@@ -115,6 +122,8 @@ impl WriterThread {
             },
             last_watch: Instant::now(),
             last_disk: None,
+            retention,
+            key,
         }
     }
 
@@ -273,7 +282,7 @@ impl WriterThread {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        match store.delete_oldest(ROTATE_STEP) {
+        match store.prune_step(crate::store::retention::Older::Count(ROTATE_STEP)) {
             Ok(Some(gone)) => self.held.losses.push(LossRow {
                 time_ms: now_ms(),
                 kind: "rotated",
@@ -293,8 +302,12 @@ impl WriterThread {
         }
     }
 
-    /// Between batches: the database file, the disk, the write-ahead log.
+    /// Between batches: the database file, the disk, the write-ahead log,
+    /// events past max_age.
     fn between_batches(&mut self) {
+        if let Some(store) = self.store.as_mut() {
+            self.retention.step(store);
+        }
         let now = Instant::now();
         if now.duration_since(self.last_watch) >= WATCH {
             self.last_watch = now;
@@ -380,7 +393,7 @@ impl WriterThread {
 
     /// Starts a new database at the configured path.
     fn reopen(&mut self, why: &str) {
-        match Writer::open(&self.db) {
+        match Writer::open_keyed(&self.db, &self.key) {
             Ok(store) => {
                 set_durability(&store, &self.policy);
                 self.store = Some(store);
@@ -414,7 +427,7 @@ impl WriterThread {
                 eprintln!("raudit daemon: {e}");
             }
         }
-        match Writer::open(&self.db) {
+        match Writer::open_keyed(&self.db, &self.key) {
             Ok(store) => {
                 set_durability(&store, &self.policy);
                 self.store = Some(store);

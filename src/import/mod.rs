@@ -202,7 +202,7 @@ pub fn import(
         }));
     };
     let first_read_ms = first.id.time_ms();
-    let writer = Writer::open(db)?;
+    let writer = Writer::open_keyed(db, &crate::config::chain_key_for(db))?;
     let before = last_id(db)?;
     let run = (db.to_path_buf(), before, first_read_ms);
     let mut encoder = Encoder::new(writer.dict_state()?);

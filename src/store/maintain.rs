@@ -1,5 +1,5 @@
 //! The writer's upkeep between batches: keeping the write-ahead log
-//! bounded, making room by deleting the oldest events, and what a daemon
+//! bounded, and what a daemon
 //! compares with when it starts again.
 
 use rusqlite::params;
@@ -56,58 +56,6 @@ impl Writer {
             })
             .map(|_| ())
             .map_err(sqlite_err(self.path()))
-    }
-
-    /// Deletes the `n` oldest events (by arrival) with their paths, late
-    /// pieces and enrichment; `None` when the store holds none.
-    pub fn delete_oldest(&mut self, n: u64) -> Result<Option<Deleted>, StoreError> {
-        let path = self.path().to_path_buf();
-        let err = sqlite_err(&path);
-        let tx = self.conn_mut().transaction().map_err(&err)?;
-        type Bounds = (
-            Option<i64>,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let (upto, events, first_serial, last_serial, first_ms, last_ms): Bounds = tx
-            .query_row(
-                "SELECT max(id), count(*), min(serial), max(serial), min(time_ms), max(time_ms)
-                 FROM (SELECT id, serial, time_ms FROM event ORDER BY id LIMIT ?1)",
-                [n as i64],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                    ))
-                },
-            )
-            .map_err(&err)?;
-        let Some(upto) = upto else {
-            return Ok(None);
-        };
-        for sql in [
-            "DELETE FROM event_path WHERE event_id <= ?1",
-            "DELETE FROM body_more WHERE event_id <= ?1",
-            "DELETE FROM enrichment WHERE event_id <= ?1",
-            "DELETE FROM event WHERE id <= ?1",
-        ] {
-            tx.execute(sql, params![upto]).map_err(&err)?;
-        }
-        tx.commit().map_err(&err)?;
-        Ok(Some(Deleted {
-            events: events as u64,
-            first_serial: first_serial.unwrap_or(0) as u64,
-            last_serial: last_serial.unwrap_or(0) as u64,
-            first_ms: first_ms.unwrap_or(0),
-            last_ms: last_ms.unwrap_or(0),
-        }))
     }
 
     /// Serials in `(after, upto]` that no stored event of `node` since

@@ -1,7 +1,9 @@
 //! The SQLite store: one writer (the daemon), any number of read-only
 //! readers (search). WAL mode lets readers run while the writer commits.
 
+pub mod archive;
 mod body;
+pub mod chain;
 mod encode;
 pub mod health;
 pub mod imports;
@@ -10,8 +12,11 @@ mod names;
 mod open;
 pub mod query;
 mod read;
+pub mod retention;
 mod schema;
+mod sha256;
 pub mod shape;
+pub mod verify;
 mod writer;
 
 #[cfg(test)]
@@ -77,6 +82,8 @@ pub enum StoreError {
     Corrupt { path: PathBuf },
     #[error("database {path}: its write-ahead log {path}-wal holds recent events, but its index {path}-shm is missing and cannot be created here (read-only file system or directory); copy the database and its -wal to a writable directory and read the copy")]
     WalUnreadable { path: PathBuf },
+    #[error("database {path}: {why}")]
+    Chain { path: PathBuf, why: String },
     #[error("database {path} {why}")]
     Unsafe { path: PathBuf, why: String },
     #[error("database {path} is being written by {}; stop it, or use another database", holder_text(.holder))]
@@ -168,7 +175,10 @@ pub fn open_writable(path: &Path) -> Result<(Connection, open::Lock), StoreError
     let conn = Connection::open(path).map_err(sqlite_err(path))?;
     stable_plans(&conn).map_err(sqlite_err(path))?;
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
+        // Before the first table (no effect on an older database): pages
+        // retention frees go back to the file system.
+        "PRAGMA auto_vacuum = INCREMENTAL;
+         PRAGMA journal_mode = WAL;
          PRAGMA journal_size_limit = 67108864;
          PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = OFF;",

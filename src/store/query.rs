@@ -212,16 +212,9 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
             f.serials.iter().map(|s| Value::Integer(*s as i64)),
         );
     }
-    sql.numbers(&["pid"], &f.pids);
-    sql.numbers(&["ppid"], &f.ppids);
-    sql.numbers(&["uid"], &f.uids);
-    sql.numbers(&["euid"], &f.euids);
-    sql.numbers(&["auid"], &f.auids);
-    sql.numbers(&["uid", "euid", "auid"], &f.any_uids);
-    sql.numbers(&["gid"], &f.gids);
-    sql.numbers(&["egid"], &f.egids);
-    sql.numbers(&["gid", "egid"], &f.any_gids);
-    sql.numbers(&["syscall"], &f.syscalls);
+    for (part, columns) in NUMBER_PARTS {
+        sql.numbers(columns, part(f));
+    }
     if let Some(arch) = f.arch {
         sql.shape("arch = ?".into(), [Value::Integer(arch)]);
     }
@@ -230,18 +223,46 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
     if let Some(success) = f.success {
         sql.shape(format!("success = {}", i64::from(success)), []);
     }
-    sql.numbers(&["exit"], &f.exits);
-    sql.numbers(&["ses"], &f.sessions);
-    sql.texts(&["comm"], &f.comms);
-    sql.texts(&["exe"], &f.exes);
-    sql.texts(&["hostname", "addr"], &f.hosts);
-    sql.texts(&["terminal", "tty"], &f.terminals);
-    sql.texts(&["subj"], &f.subjects);
-    sql.texts(&["obj"], &f.objects);
-    sql.texts(&["subj", "obj"], &f.contexts);
-    sql.texts(&["node"], &f.nodes);
+    for (part, columns) in TEXT_PARTS {
+        sql.texts(columns, part(f));
+    }
     sql.finish()
 }
+
+/// A part of a [`Filter`] that lists numbers, and the promoted columns
+/// any of which may hold one of them.
+pub type NumberPart = (fn(&Filter) -> &[i64], &'static [&'static str]);
+/// A part that lists text, matched as a substring (or whole, `-w`).
+pub type TextPart = (fn(&Filter) -> &[String], &'static [&'static str]);
+
+/// The numeric parts matched against promoted columns: one table for
+/// the store's query and the fleet's.
+pub const NUMBER_PARTS: &[NumberPart] = &[
+    (|f| &f.pids, &["pid"]),
+    (|f| &f.ppids, &["ppid"]),
+    (|f| &f.uids, &["uid"]),
+    (|f| &f.euids, &["euid"]),
+    (|f| &f.auids, &["auid"]),
+    (|f| &f.any_uids, &["uid", "euid", "auid"]),
+    (|f| &f.gids, &["gid"]),
+    (|f| &f.egids, &["egid"]),
+    (|f| &f.any_gids, &["gid", "egid"]),
+    (|f| &f.syscalls, &["syscall"]),
+    (|f| &f.exits, &["exit"]),
+    (|f| &f.sessions, &["ses"]),
+];
+
+/// The text parts matched against promoted columns (and the node).
+pub const TEXT_PARTS: &[TextPart] = &[
+    (|f| &f.comms, &["comm"]),
+    (|f| &f.exes, &["exe"]),
+    (|f| &f.hosts, &["hostname", "addr"]),
+    (|f| &f.terminals, &["terminal", "tty"]),
+    (|f| &f.subjects, &["subj"]),
+    (|f| &f.objects, &["obj"]),
+    (|f| &f.contexts, &["subj", "obj"]),
+    (|f| &f.nodes, &["node"]),
+];
 
 /// How far a search went: events passed on, and the store position of the
 /// last one (for a checkpoint).
@@ -530,7 +551,7 @@ where
 }
 
 /// The records of a stored body: one "TYPE text" per line.
-fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
+pub fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
     body.lines()
         .map(|line| {
             let (rtype, text) = line.split_once(' ').unwrap_or(("0", line));
@@ -569,23 +590,38 @@ pub fn losses(
     )?;
     let rows = stmt.query_map(
         [start_ms.unwrap_or(i64::MIN), end_ms.unwrap_or(i64::MAX)],
-        |r| {
-            let kind: String = r.get(1)?;
-            Ok(LossRow {
-                time_ms: r.get(0)?,
-                kind: LOSS_KINDS
-                    .iter()
-                    .find(|k| **k == kind)
-                    .copied()
-                    .unwrap_or("overrun"),
-                first_serial: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
-                last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
-                count: r.get::<_, i64>(4)? as u64,
-                detail: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
-                start_ms: r.get(6)?,
-            })
-        },
+        loss_row,
     )?;
+    rows.collect()
+}
+
+/// A row of `SELECT time_ms, kind, first_serial, last_serial, count,
+/// detail, start_ms FROM loss`.
+fn loss_row(r: &rusqlite::Row) -> rusqlite::Result<LossRow> {
+    let kind: String = r.get(1)?;
+    Ok(LossRow {
+        time_ms: r.get(0)?,
+        kind: LOSS_KINDS
+            .iter()
+            .find(|k| **k == kind)
+            .copied()
+            .unwrap_or("overrun"),
+        first_serial: r.get::<_, Option<i64>>(2)?.map(|s| s as u64),
+        last_serial: r.get::<_, Option<i64>>(3)?.map(|s| s as u64),
+        count: r.get::<_, i64>(4)? as u64,
+        detail: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+        start_ms: r.get(6)?,
+    })
+}
+
+/// Loss rows stored after the one at `after` (their store position), in
+/// the order stored, each with its position: what an export has not sent.
+pub fn losses_after(conn: &Connection, after: i64) -> rusqlite::Result<Vec<(i64, LossRow)>> {
+    let mut stmt = conn.prepare(
+        "SELECT time_ms, kind, first_serial, last_serial, count, detail, start_ms, id FROM loss
+         WHERE id > ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([after], |r| Ok((r.get(7)?, loss_row(r)?)))?;
     rows.collect()
 }
 

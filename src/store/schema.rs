@@ -311,4 +311,25 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX shape_typeset ON shape (typeset);
     CREATE INDEX shape_keyset ON shape (keyset);
     ",
+    // 8: the tamper-evident chain (see store::chain): one row per commit
+    // that stored events, pieces, loss rows or dictionaries, its MAC
+    // covering what it wrote and the previous row's MAC. `pruned` marks a
+    // retention commit: rows up to that seq were deleted, the one with it
+    // kept as the chain's start.
+    "
+    CREATE TABLE chain (
+        seq         INTEGER PRIMARY KEY,
+        time_ms     INTEGER NOT NULL,
+        first_event INTEGER,
+        last_event  INTEGER,
+        first_loss  INTEGER,
+        last_loss   INTEGER,
+        pruned      INTEGER,
+        items       BLOB NOT NULL,   -- a 64-bit mark of each event, then loss row
+        pieces      BLOB NOT NULL,   -- kind, ids and digest of each piece and dictionary
+        content     BLOB NOT NULL,   -- SHA-256 of all the items' digests
+        mac         BLOB NOT NULL
+    );
+    CREATE INDEX chain_last_event ON chain (last_event);
+    ",
 ];

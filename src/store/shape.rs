@@ -33,48 +33,86 @@ const fn int(name: &'static str, read: Read) -> IntColumn {
     IntColumn { name, read }
 }
 
-/// The numeric columns, in the order of [`Shape::ints`].
-pub const INTS: [IntColumn; 12] = [
-    int("syscall", Read::Decimal),
-    int("arch", Read::Hex),
-    int("success", Read::Success),
-    int("exit", Read::Decimal),
-    int("pid", Read::Decimal),
-    int("ppid", Read::Decimal),
-    int("uid", Read::Decimal),
-    int("euid", Read::Decimal),
-    int("auid", Read::Decimal),
-    int("gid", Read::Decimal),
-    int("egid", Read::Decimal),
-    int("ses", Read::Decimal),
-];
+/// Declares the promoted columns once: [`INTS`] and [`TEXTS`] in order,
+/// and [`slot`], the field each fills, as a `match` on the field's name
+/// (the compiler turns it into a few length and byte compares, where a
+/// hash lookup cost a sixth of building a shape on the daemon's path).
+macro_rules! promoted {
+    (ints: [$(($iname:literal, $read:ident)),* $(,)?], texts: [$($tname:literal),* $(,)?] $(,)?) => {
+        /// The numeric columns, in the order of [`Shape::ints`].
+        pub const INTS: [IntColumn; promoted!(@count $($iname)*)] = [$(int($iname, Read::$read)),*];
 
-/// The text columns (decoded values), in the order of [`Shape::texts`].
-/// `terminal`, `hostname` and `addr` come from user messages; `obj` is the
-/// first object security context; `cwd` is the CWD record's (or a user
-/// message's cwd=): a process rarely changes it, so it is part of the
-/// shape, where the PATH names of an event, which change with every file,
-/// are not.
-pub const TEXTS: [&str; 9] = [
-    "tty", "terminal", "hostname", "addr", "comm", "exe", "subj", "obj", "cwd",
-];
+        /// The text columns (decoded values), in the order of
+        /// [`Shape::texts`]. `terminal`, `hostname` and `addr` come from
+        /// user messages; `obj` is the first object security context;
+        /// `cwd` is the CWD record's (or a user message's cwd=): a process
+        /// rarely changes it, so it is part of the shape, where the PATH
+        /// names of an event, which change with every file, are not.
+        pub const TEXTS: [&str; promoted!(@count $($tname)*)] = [$($tname),*];
 
-/// The slot a field fills, if it is promoted. `res` fills `success`.
-fn slot(field: &str) -> Option<Slot> {
-    static SLOTS: std::sync::OnceLock<foldhash::HashMap<&'static str, Slot>> =
-        std::sync::OnceLock::new();
-    let slots = SLOTS.get_or_init(|| {
-        let mut m: foldhash::HashMap<&'static str, Slot> = Default::default();
-        for (i, c) in INTS.iter().enumerate() {
-            m.insert(c.name, Slot::Int(i));
+        /// The slot a field fills, if it is promoted. `res` fills `success`.
+        fn slot(field: &str) -> Option<Slot> {
+            match field {
+                $($iname => Some(Slot::Int(const { index_of_int($iname) })),)*
+                $($tname => Some(Slot::Text(const { index_of_text($tname) })),)*
+                "res" => Some(Slot::Int(SUCCESS)),
+                _ => None,
+            }
         }
-        for (i, c) in TEXTS.iter().enumerate() {
-            m.insert(c, Slot::Text(i));
+    };
+    (@count) => { 0 };
+    (@count $head:literal $($tail:literal)*) => { 1 + promoted!(@count $($tail)*) };
+}
+
+promoted! {
+    ints: [
+        ("syscall", Decimal),
+        ("arch", Hex),
+        ("success", Success),
+        ("exit", Decimal),
+        ("pid", Decimal),
+        ("ppid", Decimal),
+        ("uid", Decimal),
+        ("euid", Decimal),
+        ("auid", Decimal),
+        ("gid", Decimal),
+        ("egid", Decimal),
+        ("ses", Decimal),
+    ],
+    texts: ["tty", "terminal", "hostname", "addr", "comm", "exe", "subj", "obj", "cwd"],
+}
+
+/// A column's place in [`INTS`]; evaluated at compile time in [`slot`].
+const fn index_of_int(name: &str) -> usize {
+    let mut i = 0;
+    while !str_eq(INTS[i].name, name) {
+        i += 1;
+    }
+    i
+}
+
+/// A column's place in [`TEXTS`]; evaluated at compile time in [`slot`].
+const fn index_of_text(name: &str) -> usize {
+    let mut i = 0;
+    while !str_eq(TEXTS[i], name) {
+        i += 1;
+    }
+    i
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
         }
-        m.insert("res", Slot::Int(SUCCESS));
-        m
-    });
-    slots.get(field).copied()
+        i += 1;
+    }
+    true
 }
 
 /// `success`'s place in [`INTS`].

@@ -7,11 +7,10 @@
 //! event whose records arrive in several pieces is inserted with the first
 //! (searchable at once) and its row updated as more arrive.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
 use super::body::{NewDict, Stored};
 use super::encode::Encoder;
@@ -112,22 +111,25 @@ struct OpenRow {
 const CACHED: usize = 50_000;
 
 pub struct Writer {
-    conn: Connection,
+    pub(super) conn: Connection,
     /// Held for the writer's life; declared after `conn`, so released
     /// after the connection has closed.
     lock: super::open::Lock,
     path: PathBuf,
     shapes: foldhash::HashMap<Shape, i64>,
-    typesets: HashMap<String, i64>,
-    keysets: HashMap<String, i64>,
-    paths: HashMap<String, i64>,
-    open: HashMap<u64, OpenRow>,
+    typesets: foldhash::HashMap<String, i64>,
+    keysets: foldhash::HashMap<String, i64>,
+    paths: foldhash::HashMap<String, i64>,
+    open: foldhash::HashMap<u64, OpenRow>,
     /// Dictionaries handed in whose transaction has not committed yet.
     unsaved: Vec<NewDict>,
     /// For [`Writer::write`]: events encoded here (import, tests).
     encoder: Option<Encoder>,
     /// Reading bodies back, to recognise events already stored.
     bodies: BodyReader,
+    /// The tamper-evident chain every commit extends.
+    pub(super) chain: super::chain::Chain,
+    pub(super) checkpoint: super::retention::Checkpoint,
 }
 
 /// What a failed transaction created, to forget.
@@ -139,28 +141,41 @@ struct Created {
     paths: Vec<String>,
     opened: Vec<u64>,
     closed: Vec<(u64, OpenRow)>,
+    /// `body_more` rows added, (event, seq), for the chain.
+    pieces: Vec<(i64, i64)>,
 }
 
 impl Writer {
-    /// Opens (creating if needed) the database for writing; see
+    /// Opens (creating if needed) the database for writing, with the
+    /// chain key beside it or named by `$RAUDIT_CHAIN_KEY`; see
     /// [`super::open_writable`].
     pub fn open(path: &Path) -> Result<Writer, StoreError> {
+        Writer::open_keyed(path, &super::chain::default_key_path(path))
+    }
+
+    /// Opens the database for writing with the chain key at `key` (created
+    /// if missing).
+    pub fn open_keyed(path: &Path, key: &Path) -> Result<Writer, StoreError> {
         let (conn, lock) = super::open_writable(path)?;
+        let chain = super::retention::load_chain(&conn, path, key)?;
         conn.set_prepared_statement_cache_capacity(64);
         let mut w = Writer {
             conn,
             lock,
             path: path.to_path_buf(),
             shapes: Default::default(),
-            typesets: HashMap::new(),
-            keysets: HashMap::new(),
-            paths: HashMap::new(),
-            open: HashMap::new(),
+            typesets: Default::default(),
+            keysets: Default::default(),
+            paths: Default::default(),
+            open: Default::default(),
             unsaved: Vec::new(),
             encoder: None,
             bodies: BodyReader::new(),
+            checkpoint: super::retention::Checkpoint::new(&chain),
+            chain,
         };
         w.warm().map_err(sqlite_err(path))?;
+        w.adopt()?;
         Ok(w)
     }
 
@@ -232,6 +247,7 @@ impl Writer {
             Ok(()) => {
                 self.unsaved.clear();
                 self.trim_caches();
+                self.checkpoint.maybe_save(&self.chain);
                 Ok(())
             }
             Err(e) => {
@@ -253,16 +269,19 @@ impl Writer {
             tx.prepare_cached("INSERT OR IGNORE INTO body_dict (id, dict) VALUES (?1, ?2)")?
                 .execute(params![d.id, d.bytes])?;
         }
-        let mut maps = Maps {
-            shapes: &mut self.shapes,
-            typesets: &mut self.typesets,
-            keysets: &mut self.keysets,
-            paths: &mut self.paths,
-            open: &mut self.open,
-            created,
-        };
-        for row in rows {
-            maps.write_row(&tx, row)?;
+        {
+            let mut maps = Maps {
+                shapes: &mut self.shapes,
+                typesets: &mut self.typesets,
+                keysets: &mut self.keysets,
+                paths: &mut self.paths,
+                open: &mut self.open,
+                created,
+                hot: Hot::prepare(&tx)?,
+            };
+            for row in rows {
+                maps.write_row(&tx, row)?;
+            }
         }
         for loss in losses {
             insert_loss(&tx, loss)?;
@@ -271,7 +290,14 @@ impl Writer {
             tx.prepare_cached("INSERT OR REPLACE INTO state (key, value) VALUES (?1, ?2)")?
                 .execute(params![key, value])?;
         }
-        tx.commit()
+        let sealed = self
+            .chain
+            .seal(&tx, &created.pieces, super::retention::now_ms())?;
+        tx.commit()?;
+        if let Some(sealed) = sealed {
+            self.chain.advance(sealed);
+        }
+        Ok(())
     }
 
     fn forget(&mut self, created: Created) {
@@ -336,20 +362,38 @@ impl Writer {
     pub(super) fn conn(&self) -> &Connection {
         &self.conn
     }
-
-    pub(super) fn conn_mut(&mut self) -> &mut Connection {
-        &mut self.conn
-    }
 }
 
 /// The writer's maps, borrowed for one transaction.
 struct Maps<'a> {
     shapes: &'a mut foldhash::HashMap<Shape, i64>,
-    typesets: &'a mut HashMap<String, i64>,
-    keysets: &'a mut HashMap<String, i64>,
-    paths: &'a mut HashMap<String, i64>,
-    open: &'a mut HashMap<u64, OpenRow>,
+    typesets: &'a mut foldhash::HashMap<String, i64>,
+    keysets: &'a mut foldhash::HashMap<String, i64>,
+    paths: &'a mut foldhash::HashMap<String, i64>,
+    open: &'a mut foldhash::HashMap<u64, OpenRow>,
     created: &'a mut Created,
+    hot: Hot<'a>,
+}
+
+/// The statements every event runs, prepared once per transaction: looked
+/// up in the statement cache per row, their SQL was hashed every time.
+struct Hot<'a> {
+    insert_event: CachedStatement<'a>,
+    link_path: CachedStatement<'a>,
+}
+
+impl<'a> Hot<'a> {
+    fn prepare(tx: &'a Transaction<'_>) -> rusqlite::Result<Hot<'a>> {
+        Ok(Hot {
+            insert_event: tx.prepare_cached(
+                "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?,
+            link_path: tx.prepare_cached(
+                "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
+            )?,
+        })
+    }
 }
 
 impl Maps<'_> {
@@ -383,11 +427,7 @@ impl Maps<'_> {
             (ToSqlOutput::Borrowed(ValueRef::Text(b"")), None),
             Stored::sql,
         );
-        tx.prepare_cached(
-            "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
+        self.hot.insert_event.execute(params![
             row.time_ms,
             row.serial as i64,
             shape,
@@ -476,6 +516,7 @@ impl Maps<'_> {
             "INSERT INTO body_more (event_id, seq, body, dict) VALUES (?1, ?2, ?3, ?4)",
         )?
         .execute(params![open.id, open.next_seq, bytes, dict])?;
+        self.created.pieces.push((open.id, open.next_seq));
         Ok(())
     }
 
@@ -487,10 +528,7 @@ impl Maps<'_> {
     ) -> rusqlite::Result<()> {
         for name in paths {
             let id = self.path_id(tx, name)?;
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
-            )?
-            .execute(params![id, event])?;
+            self.hot.link_path.execute(params![id, event])?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod clickhouse;
 pub mod synth;
 
 use std::fs::File;

@@ -177,3 +177,73 @@ fn every_corpus_line_parses() {
         }
     }
 }
+
+#[test]
+fn the_kernel_stamp_reads_as_the_general_parser_reads_it() {
+    let stamps = [
+        "1700000000.123:456)",
+        "0.0:0)",
+        "1.000:0)",
+        "001700000000.007:0000042)",
+        "999999999999999999.999:9999999999999999999)",
+        "1700000000.1234:1)",
+        "1700000000.999999999:9999999999999999999)",
+    ];
+    for stamp in stamps {
+        let close = stamp.find(')').unwrap();
+        let general = parse_stamp(&stamp[..close]).unwrap();
+        assert_eq!(
+            stamp_digits(stamp.as_bytes()),
+            Some((general, close)),
+            "{stamp}"
+        );
+    }
+    // Left to the general parser: signs, a missing part, too many digits.
+    for stamp in [
+        "+1.0:0)",
+        "-1.0:0)",
+        "1.0:+5)",
+        "1:5)",
+        "1.5)",
+        ".0:0)",
+        "1.0:)",
+        "1.0:0",
+        "1234567890123456789.0:0)",
+        "1.0:18446744073709551615)",
+        "1.0:18446744073709551616)",
+    ] {
+        assert_eq!(stamp_digits(stamp.as_bytes()), None, "{stamp}");
+    }
+    let signed = parse_payload(types::SYSCALL, b"audit(+1700000000.5:+7): x=1");
+    assert_eq!(
+        (signed.id.sec, signed.id.msec, signed.id.serial),
+        (1_700_000_000, 5, 7)
+    );
+}
+
+#[test]
+fn find_either_agrees_with_a_byte_at_a_time() {
+    // Every position of a needle in texts of every length up to 40, among
+    // bytes that differ from the needles by one bit (0x3c, 0x21, 0x3d^0x80)
+    // and bytes one below them (the zero-byte trick's borrows).
+    let fillers = [b'a', 0x3c, 0x21, 0xbd, 0x1f, 0x00, 0xff];
+    for len in 0..40 {
+        for &fill in &fillers {
+            for at in 0..=len {
+                for second in [None, Some(at + 1), Some(at + 9)] {
+                    let mut b = vec![fill; len];
+                    if at < len {
+                        b[at] = b'=';
+                    }
+                    if let Some(s) = second.filter(|s| *s < len) {
+                        b[s] = b' ';
+                    }
+                    let want = b.iter().position(|c| *c == b'=' || *c == b' ');
+                    assert_eq!(find_either(&b, b'=', b' '), want, "{b:?}");
+                    let want = b.iter().position(|c| *c == b' ');
+                    assert_eq!(find_either(&b, b' ', b' '), want, "{b:?}");
+                }
+            }
+        }
+    }
+}
