@@ -31,6 +31,7 @@ complete -c raudit -n "__fish_raudit_needs_command" -f -a "ctl" -d 'Control the 
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "search" -d 'Search stored events (ausearch syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_needs_command" -f -a "check" -d 'A monitoring plugin (Nagios, NRPE, Icinga, Sensu): matching events, loss, the daemon, the kernel, rules drift, free space'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "prune" -d 'Delete the events stored before a time, oldest first, through the chain'
 complete -c raudit -n "__fish_raudit_needs_command" -f -a "verify" -d 'Check the database\'s tamper-evident chain; name the first break'
@@ -148,6 +149,51 @@ complete -c raudit -n "__fish_raudit_using_subcommand report" -l help -d 'Print 
 complete -c raudit -n "__fish_raudit_using_subcommand import" -l db -d 'Database to import into (created if missing) [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s q -l quiet -d 'Print nothing but errors'
 complete -c raudit -n "__fish_raudit_using_subcommand import" -s h -l help -d 'Print help'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s k -l key -d 'Events with this key (any of an event\'s keys)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s f -l file -d 'Events that touched this file (PATH names, working directory)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s m -l message -d 'Events holding a record of these types (names or numbers, comma lists, ALL)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s p -l pid -d 'Events of this process id' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l ppid -d 'Events of this parent process id (`-pp`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s a -l event -d 'The event with this serial number' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l start -d 'Start time (`-ts`): keyword, date and/or time, ISO 8601, or a relative time such as 15m, -2h, 3d, "2 hours ago"' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l end -d 'End time (`-te`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l uid -d 'User id, name or number (`-ui`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l uid-effective -d 'Effective user id (`-ue`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l loginuid -d 'Login user id, auid (`-ul`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l uid-all -d 'Any of user id, effective user id or login user id (`-ua`)' -r -f -a "(__fish_complete_users)"
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l gid -d 'Group id, name or number (`-gi`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l gid-effective -d 'Effective group id (`-ge`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l gid-all -d 'Group id or effective group id (`-ga`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l syscall -d 'System call, name (for --arch, else this machine) or number (`-sc`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l arch -d 'CPU architecture: b32, b64 or a machine name' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l success -d 'Whether the system call succeeded: yes or no (`-sv`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s e -l exit -d 'System call exit code: a number or an errno name such as -EPERM' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l session -d 'Login session id' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s x -l executable -d 'Executable path (exe)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l host -d 'Remote host name or address (`-hn`)' -r -f -a "(__fish_print_hostnames)"
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l terminal -d 'Terminal (`-tm`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l context -d 'Subject or object security context (`-se`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l subject -d 'Subject security context (`-su`)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s o -l object -d 'Object security context' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s n -l node -d 'Node name' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s w -l warning -d 'Warning range: 10 (above 10), 10: (below 10), ~:10, 10:20 (outside), @10:20 (inside)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s c -l critical -d 'Critical range, as --warning' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l window -d 'The time window before now for --events and --loss: seconds, or a number with s, m, h or d (5m)' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l state -d 'With --loss: count loss since the check that last wrote FILE (the first check only records where it stands)' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s t -l timeout -d 'Give up with UNKNOWN after this many seconds' -r
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of the configuration, else /var/lib/raudit/audit.db]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l config -d 'Configuration file (rules_dir, space_left) [default: $RAUDIT_CONFIG, else /etc/raudit/raudit.conf]' -r -F
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l comm -d 'Command name (comm)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l events -d 'Count events matching the filters over --window (the check run when no other is named)'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l loss -d 'Events the store recorded as lost: over --window, since the check that last wrote --state, or ever'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l daemon -d 'A raudit daemon records to the database and is the kernel\'s registered audit daemon'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l enabled -d 'The kernel audits (enabled 1 or 2)'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l backlog -d 'The kernel\'s backlog as a percentage of its limit [default: -w 50 -c 80]'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l rules -d 'The kernel\'s rules against the rules directory [default: -c 0]'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l space -d 'Free space on the database\'s file system, in MiB [default: -w space_left: -c admin_space_left: from the configuration]'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l stale -d 'Seconds since the newest stored event, while the kernel audits [default: -w 300 -c 900]'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l word -d 'Text options match the whole value, not a part of it'
+complete -c raudit -n "__fish_raudit_using_subcommand check" -s h -l help -d 'Print help'
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -l db -d 'Database to upgrade (never created: it must exist)' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand upgrade" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c raudit -n "__fish_raudit_using_subcommand prune" -l before -d 'Delete events stored before this time (ausearch\'s forms: a date YYYY-MM-DD and/or a time HH:MM[:SS], a keyword such as week-ago, or a relative time such as 90d)' -r
@@ -180,17 +226,18 @@ complete -c raudit -n "__fish_raudit_using_subcommand export" -l retry-for -d 'S
 complete -c raudit -n "__fish_raudit_using_subcommand export" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
 complete -c raudit -n "__fish_raudit_using_subcommand export" -s q -l quiet -d 'Print nothing but errors'
 complete -c raudit -n "__fish_raudit_using_subcommand export" -s h -l help -d 'Print help'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "search" -d 'Search stored events (ausearch syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "prune" -d 'Delete the events stored before a time, oldest first, through the chain'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "verify" -d 'Check the database\'s tamper-evident chain; name the first break'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
-complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import upgrade prune verify fleet export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "daemon" -d 'Receive the kernel\'s audit records and store them (replaces auditd)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "ctl" -d 'Control the kernel audit system: rules, watches, status (auditctl syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "search" -d 'Search stored events (ausearch syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "report" -d 'Summaries and per-event reports of stored events (aureport syntax)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "import" -d 'Load auditd log files into the database (plain, rotated or enriched)'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "check" -d 'A monitoring plugin (Nagios, NRPE, Icinga, Sensu): matching events, loss, the daemon, the kernel, rules drift, free space'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "upgrade" -d 'Bring a database an older raudit wrote up to this version\'s schema'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "prune" -d 'Delete the events stored before a time, oldest first, through the chain'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "verify" -d 'Check the database\'s tamper-evident chain; name the first break'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "fleet" -d 'The fleet\'s tables in ClickHouse (see raudit-export(8))'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "export" -d 'Copy a database\'s events and loss rows into the fleet\'s ClickHouse tables'
+complete -c raudit -n "__fish_raudit_using_subcommand help; and not __fish_seen_subcommand_from daemon ctl search report import check upgrade prune verify fleet export help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c raudit -n "__fish_raudit_using_subcommand help; and __fish_seen_subcommand_from fleet" -f -a "init" -d 'Create the fleet\'s database and tables in ClickHouse (idempotent)'
 
 # raudit's own completion, beside clap's above: auditctl's options for

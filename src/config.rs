@@ -114,6 +114,11 @@ pub struct Config {
     pub max_event_records: usize,
     /// MiB.
     pub max_wal_size: u64,
+    /// Where the outputs are configured (`*.conf`).
+    pub plugin_dir: PathBuf,
+    /// Events each output's queue holds.
+    pub q_depth: usize,
+    pub max_restarts: u32,
     /// Days events are kept; 0 keeps them.
     pub max_age: u64,
     /// The chain's key file; `None` is beside the database.
@@ -142,6 +147,9 @@ impl Default for Config {
             max_open_events: 8192,
             max_event_records: 2048,
             max_wal_size: 64,
+            plugin_dir: PathBuf::from(crate::dispatch::config::DEFAULT_DIR),
+            q_depth: 2000,
+            max_restarts: 10,
             max_age: 0,
             chain_key: None,
         }

@@ -9,9 +9,11 @@
 //! Control shares one grammar for command lines and rules files: `rules`
 //! -> `wire` bytes -> `netlink`.
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;
+pub mod dispatch;
 pub mod event;
 pub mod fleet;
 pub mod import;

@@ -375,6 +375,27 @@ fn wal_bound() {
 }
 
 #[test]
+fn outputs() {
+    let d = Config::default();
+    assert_eq!(
+        (d.plugin_dir.to_str(), d.q_depth, d.max_restarts),
+        (Some("/etc/raudit/plugins.d"), 2000, 10)
+    );
+    let c = with("plugin_dir = /srv/plugins.d\nq_depth = 5\nmax_restarts = 0\n");
+    assert_eq!(
+        (c.plugin_dir.to_str(), c.q_depth, c.max_restarts),
+        (Some("/srv/plugins.d"), 5, 0)
+    );
+    bad_value("plugin_dir = plugins.d");
+    bad_value("q_depth = 0");
+    bad_value("q_depth = 1000001");
+    bad_value("max_restarts = 10001");
+    // auditd's dispatcher keys that raudit answers differently.
+    let why = problem("disp_qos = lossless").to_string();
+    assert!(why.contains("q_depth"), "{why}");
+}
+
+#[test]
 fn every_key_is_tested_here() {
     // A key added to the table without a test above fails this list.
     let tested = [
@@ -396,6 +417,9 @@ fn every_key_is_tested_here() {
         "max_open_events",
         "max_event_records",
         "max_wal_size",
+        "plugin_dir",
+        "q_depth",
+        "max_restarts",
         "max_age",
         "chain_key",
     ];
@@ -452,8 +476,8 @@ fn printed_settings_load_back() {
                 admin_space_left_action = single\ndisk_full_action = halt\ndisk_error_action = ignore\n\
                 max_db_size = 4096\nmax_db_size_action = suspend\nname_format = user\nname = box\n\
                 rules_dir = /srv/rules.d\neoe_timeout_ms = 3000\nmax_open_events = 512\n\
-                max_event_records = 4096\nmax_wal_size = 16\nmax_age = 90\n\
-                chain_key = /srv/chain.key\n";
+                max_event_records = 4096\nmax_wal_size = 16\nplugin_dir = /srv/plugins.d\n\
+                q_depth = 64\nmax_restarts = 3\nmax_age = 90\nchain_key = /srv/chain.key\n";
     let c = with(text);
     assert_eq!(c.to_string(), text);
     assert_eq!(with(&c.to_string()), c);

@@ -75,6 +75,7 @@ const HANDWRITTEN: &[Handwritten] = &[
     handwritten!("raudit-search", "raudit-search.8"),
     handwritten!("raudit-report", "raudit-report.8"),
     handwritten!("raudit-import", "raudit-import.8"),
+    handwritten!("raudit-check", "raudit-check.8"),
     handwritten!("raudit-fleet", "raudit-fleet.8"),
     handwritten!("raudit-fleet-init", "raudit-fleet-init.8"),
     handwritten!("raudit-export", "raudit-export.8"),

@@ -188,6 +188,11 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         warn_of_loss(&conn, &filter);
     }
     drop(input);
+    // Nothing lost is the answer hoped for, not a failed search.
+    if found == 0 && args.loss {
+        eprintln!("<no loss recorded>");
+        return Ok(Outcome::Success);
+    }
     Ok(printer.outcome(found))
 }
 

@@ -154,6 +154,27 @@ pub const KEYS: &[Key] = &[
         get: |c| Some(c.max_wal_size.to_string()),
     },
     Key {
+        name: "plugin_dir",
+        values: "absolute path",
+        doc: "The directory whose *.conf files, in name order, each describe an output the daemon feeds every stored event: an auditd plugin program (audisp's keys active, direction, path, type, args, format; format = string), or raudit's builtin_syslog or builtin_json (see raudit-daemon(8)). Missing: no outputs.",
+        set: |c, v| set_path(&mut c.plugin_dir, v),
+        get: |c| Some(c.plugin_dir.display().to_string()),
+    },
+    Key {
+        name: "q_depth",
+        values: "1 to 1000000",
+        doc: "How many events each output's queue holds. An output that falls this far behind misses the events its queue cannot take, counted as loss of kind output; storing never waits for an output.",
+        set: |c, v| put(&mut c.q_depth, number(v, 1, 1_000_000).map(|n| n as usize)),
+        get: |c| Some(c.q_depth.to_string()),
+    },
+    Key {
+        name: "max_restarts",
+        values: "0 to 10000",
+        doc: "How many times in a row an output may fail to restart (a plugin program that dies, a syslog server that refuses) before the daemon gives it up; 0: never. Restarts wait from 0.1 s up to 10 s, doubling.",
+        set: |c, v| put(&mut c.max_restarts, number(v, 0, 10_000).map(|n| n as u32)),
+        get: |c| Some(c.max_restarts.to_string()),
+    },
+    Key {
         name: "max_age",
         values: "days, 0 for no limit",
         doc: "raudit's own: events stored longer ago than this many days are deleted, oldest first, between the writer's batches and at most 10,000 at a time, so that ingest never waits longer than one such step. Whole commits go, with the loss rows and the daemon's own events they stored; the tamper-evident chain records the deletion (see raudit-verify(8)). The newest commit that stored events always stays.",
@@ -190,12 +211,9 @@ pub const AUDITD_ONLY: &[(&str, &str)] = &[
     ("verify_email", "raudit sends no mail; use an exec action"),
     ("action_mail_acct", "raudit sends no mail; use an exec action"),
     ("end_of_event_timeout", "use eoe_timeout_ms (milliseconds, for the daemon)"),
-    ("dispatcher", "raudit has no event dispatcher or plugins"),
-    ("disp_qos", "raudit has no event dispatcher or plugins"),
-    ("q_depth", "raudit has no event dispatcher or plugins"),
-    ("overflow_action", "raudit has no event dispatcher or plugins"),
-    ("max_restarts", "raudit has no event dispatcher or plugins"),
-    ("plugin_dir", "raudit has no event dispatcher or plugins"),
+    ("dispatcher", "outputs are the *.conf files in plugin_dir; there is no separate dispatcher"),
+    ("disp_qos", OUTPUT_QUEUES),
+    ("overflow_action", OUTPUT_QUEUES),
     ("tcp_listen_port", NO_NETWORK),
     ("tcp_listen_queue", NO_NETWORK),
     ("tcp_max_per_addr", NO_NETWORK),
@@ -209,6 +227,7 @@ pub const AUDITD_ONLY: &[(&str, &str)] = &[
     ("distribute_network", NO_NETWORK),
 ];
 
+const OUTPUT_QUEUES: &str = "outputs never hold up storing: what an output's queue (q_depth) cannot take is counted as loss of kind output";
 const NO_NETWORK: &str = "raudit does not receive events over the network";
 
 pub fn find(name: &str) -> Option<&'static Key> {

@@ -9,6 +9,7 @@
 mod disk;
 mod lifecycle;
 mod lost;
+mod outputs;
 mod pipeline;
 mod reader;
 mod restart;
@@ -129,6 +130,7 @@ struct Threads {
     reader_stop: Arc<AtomicBool>,
     writer: JoinHandle<Result<(), StoreError>>,
     poller_stop: Arc<AtomicBool>,
+    outputs: outputs::Outputs,
 }
 
 pub fn run(opts: &Options) -> Result<(), DaemonError> {
@@ -166,6 +168,8 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
     let (rec_tx, rec_rx) = mpsc::channel::<Input>();
     let (out_tx, out_rx) = mpsc::sync_channel::<Message>(WRITER_QUEUE);
     let (lost_tx, lost_rx) = mpsc::channel();
+    // Before DAEMON_START is stored, so that the outputs get it.
+    let outputs = outputs::start(config, &out_tx);
     let threads = spawn_threads(
         config,
         store,
@@ -173,6 +177,7 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
         out_rx,
         Arc::clone(&shared),
         (found.lost, lost_tx),
+        outputs,
     )?;
     let mut pipeline = Pipeline::new(config, node, encoder, out_tx, budget, shared, lost_rx);
     previous.apply(&mut pipeline, &found);
@@ -214,6 +219,7 @@ fn spawn_threads(
     out_rx: mpsc::Receiver<Message>,
     shared: Arc<Shared>,
     (lost_seen, lost_tx): (u32, mpsc::Sender<lost::Growth>),
+    outputs: outputs::Outputs,
 ) -> Result<Threads, DaemonError> {
     let policy = writer::Policy {
         disk_full: config.disk_full_action.clone(),
@@ -246,6 +252,7 @@ fn spawn_threads(
         reader_stop,
         writer,
         poller_stop,
+        outputs,
     })
 }
 
@@ -290,7 +297,9 @@ fn shutdown(
     pipeline.emit(lifecycle::end_event(&opts.config.db, mode));
     pipeline.send();
     drop(pipeline);
+    threads.outputs.release_writer();
     let stored = threads.writer.join().map_err(|_| DaemonError::Thread)?;
+    threads.outputs.finish();
     release?;
     stored?;
     Ok(())

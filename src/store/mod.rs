@@ -5,6 +5,7 @@ pub mod archive;
 mod body;
 pub mod chain;
 mod encode;
+pub mod health;
 pub mod imports;
 mod maintain;
 mod names;

@@ -248,6 +248,12 @@ fn open_file(path: &Path) -> Result<File, StoreError> {
     Ok(file)
 }
 
+/// The process holding `path`'s writer lock, if any.
+pub(super) fn holder_of(path: &Path) -> Option<(u32, String)> {
+    let meta = std::fs::metadata(path).ok()?;
+    holder(Identity::of(&meta))
+}
+
 /// Who holds a lock on the file, from /proc/locks: (pid, command).
 fn holder(file: Identity) -> Option<(u32, String)> {
     let locks = std::fs::read_to_string("/proc/locks").ok()?;

@@ -578,6 +578,7 @@ pub const LOSS_KINDS: &[&str] = &[
     "closed_early",
     "db_replaced",
     "rotated",
+    "output",
 ];
 
 /// Loss rows in a time range, oldest first.
