@@ -225,8 +225,7 @@ const TIME_KEYWORDS: &[&str] = &[
 /// The `@NAME@` word lists of a hand-written completion script.
 fn fill_in(template: &str) -> String {
     use crate::rules::completion;
-    let types: Vec<&str> = crate::record::types::all()
-        .into_iter()
+    let types: Vec<&str> = crate::record::MessageType::all()
         .map(|(_, name)| name)
         .collect();
     let lists = [

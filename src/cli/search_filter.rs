@@ -267,9 +267,9 @@ fn message_types(values: &[String]) -> anyhow::Result<Vec<u32>> {
         if t.eq_ignore_ascii_case("all") {
             return Ok(Vec::new());
         }
-        let n =
-            types::type_number(t).with_context(|| format!("unknown record type {t:?} for -m"))?;
-        out.push(n);
+        let n = types::MessageType::parse(t)
+            .with_context(|| format!("unknown record type {t:?} for -m"))?;
+        out.push(n.number());
     }
     Ok(out)
 }

@@ -13,7 +13,7 @@ mod stream;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use crate::record::{types, EventId, Record};
+use crate::record::{types, EventId, MessageType, Record};
 pub use gaps::{Gap, SerialTracker};
 pub use log::{single_record, EventList, LogEvents, LOG_TIMEOUT};
 pub use stream::{Limits, Note, PieceKind, PieceRef, Stream};
@@ -27,11 +27,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn has_type(&self, rtype: u32) -> bool {
+    pub fn has_type(&self, rtype: MessageType) -> bool {
         self.records.iter().any(|r| r.rtype == rtype)
     }
 
-    pub fn first(&self, rtype: u32) -> Option<&Record> {
+    pub fn first(&self, rtype: MessageType) -> Option<&Record> {
         self.records.iter().find(|r| r.rtype == rtype)
     }
 

@@ -222,8 +222,8 @@ struct RecordJson<'a> {
 impl<'a> RecordJson<'a> {
     fn of(r: &'a Record) -> RecordJson<'a> {
         RecordJson {
-            rtype: types::type_name(r.rtype),
-            type_nr: r.rtype,
+            rtype: r.rtype.to_string(),
+            type_nr: r.rtype.number(),
             raw: &r.text,
             fields: FirstOfEach(
                 r.fields()

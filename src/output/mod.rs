@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use chrono::{Local, TimeZone};
 
 use crate::event::Event;
-use crate::record::types;
+use crate::record::{types, MessageType};
 use crate::store::LossRow;
 pub use escape::Escape;
 
@@ -76,7 +76,7 @@ pub fn print_event_with(
 
 /// Types 1200-1299 (auditd's own records): ausearch prints only the last
 /// record of such an event, and does not escape it.
-fn is_daemon_type(rtype: u32) -> bool {
+fn is_daemon_type(rtype: MessageType) -> bool {
     (types::DAEMON_START..types::SYSCALL).contains(&rtype)
 }
 

@@ -4,6 +4,8 @@
 mod parse;
 pub mod types;
 
+pub use types::MessageType;
+
 use std::sync::OnceLock;
 
 pub use parse::{parse_log_line, parse_payload, visit_fields};
@@ -46,7 +48,7 @@ pub struct Field {
 /// the fields are parsed on first use, on whichever thread asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    pub rtype: u32,
+    pub rtype: MessageType,
     pub id: EventId,
     /// `node=` prefix of records that came from a log of another host.
     pub node: Option<String>,
@@ -162,11 +164,7 @@ impl Record {
             Some(n) => format!("node={n} "),
             None => String::new(),
         };
-        format!(
-            "{node}type={} msg={}",
-            types::type_name(self.rtype),
-            self.text
-        )
+        format!("{node}type={} msg={}", self.rtype, self.text)
     }
 }
 
@@ -174,7 +172,7 @@ impl Record {
 /// [`Record::text_of`] does: EXECVE's arguments are encoded like untrusted
 /// strings, other records' `aN` are numbers (a SYSCALL's `a1=7ffd...` is
 /// an address, not text).
-pub fn decode_field(rtype: u32, name: &str, raw: &str) -> Option<String> {
+pub fn decode_field(rtype: MessageType, name: &str, raw: &str) -> Option<String> {
     if rtype == types::EXECVE && is_execve_arg(name) {
         return decode_untrusted(raw);
     }

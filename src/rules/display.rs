@@ -284,7 +284,7 @@ fn exit_text(n: u32) -> String {
 }
 
 fn msgtype_text(n: u32) -> String {
-    let name = crate::record::types::type_name(n);
+    let name = crate::record::MessageType(n).to_string();
     if name.starts_with("UNKNOWN[") {
         (n as i32).to_string()
     } else {

@@ -8,6 +8,7 @@ use super::model::FieldValue;
 use super::system::System;
 use super::tables;
 use super::RuleError;
+use crate::record::MessageType;
 
 /// AUDIT_UID_UNSET / AUDIT_SID_UNSET: (unsigned)-1.
 pub const UNSET: u32 = u32::MAX;
@@ -153,7 +154,9 @@ fn parse_msgtype(text: &str) -> Result<u32, RuleError> {
     if text.starts_with(|c: char| c.is_ascii_digit()) {
         return parse_c_number(text).ok_or_else(unknown);
     }
-    crate::record::types::type_number(text).ok_or_else(unknown)
+    MessageType::parse(text)
+        .map(|t| t.number())
+        .ok_or_else(unknown)
 }
 
 /// An exit value: a number, -N, or an errno name where `-EPERM` is -1 and

@@ -151,8 +151,8 @@ impl Summary {
         } else {
             &mut self.others
         };
-        if let Err(at) = target.types.binary_search(&record.rtype) {
-            target.types.insert(at, record.rtype);
+        if let Err(at) = target.types.binary_search(&record.rtype.number()) {
+            target.types.insert(at, record.rtype.number());
         }
         let is_path = record.rtype == types::PATH;
         let mut path = None;

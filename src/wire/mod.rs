@@ -1,5 +1,6 @@
 //! The kernel's binary structures, as typed encode/decode over bytes.
 
+pub mod message_type;
 pub mod rule;
 pub mod status;
 

@@ -3,9 +3,11 @@
 //! it: records parsed, `audit_status` and `audit_rule_data` replies read,
 //! NLMSG_ERROR's errno taken.
 
-use raudit::netlink::{frame, msg};
+use raudit::netlink::frame;
 use raudit::record::parse_payload;
+use raudit::record::MessageType;
 use raudit::rules::Rule;
+use raudit::wire::message_type as msg;
 use raudit::wire::status::AuditStatus;
 
 pub fn run(data: &[u8]) {
@@ -46,15 +48,15 @@ fn decode(m: &frame::Message<'_>) {
         frame::NLMSG_ERROR => {
             let _ = frame::error_code(m.payload);
         }
-        msg::GET => {
+        t if t == msg::GET.netlink() => {
             if let Ok(status) = AuditStatus::decode(m.payload) {
                 let again = AuditStatus::decode(&status.encode()).expect("encoded status");
                 assert_eq!(again, status);
             }
         }
-        msg::LIST_RULES => rule_reply(m.payload),
+        t if t == msg::LIST_RULES.netlink() => rule_reply(m.payload),
         t => {
-            let record = parse_payload(u32::from(t), m.payload);
+            let record = parse_payload(MessageType(t.into()), m.payload);
             let _ = record.fields();
             let _ = record.error();
             let _ = record.log_line();

@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use std::path::Path;
 
-use crate::netlink::{msg, AuditSocket};
+use crate::netlink::AuditSocket;
 use crate::rules;
+use crate::wire::message_type as msg;
 use crate::wire::status::AuditStatus;
 
 /// raudit's lines after the kernel's status, for `raudit ctl -s` only (not

@@ -19,7 +19,8 @@ pub mod values;
 use chrono::{Local, TimeZone};
 
 use super::escape::Escape;
-use crate::record::{types, EventId, Record};
+use crate::record::types::SECCOMP;
+use crate::record::{types, EventId, MessageType, Record};
 use crate::rules::arch::{self, Machine};
 pub use fields::{adjust as field_type, FieldType};
 pub use names::user as user_name;
@@ -142,7 +143,7 @@ pub fn record(
         // ausearch complains on stderr and prints nothing of the record.
         return;
     };
-    out.extend_from_slice(format!("type={} msg=audit(", types::type_name(r.rtype)).as_bytes());
+    out.extend_from_slice(format!("type={} msg=audit(", r.rtype).as_bytes());
     let after = &text[open + 1..];
     let Some(close) = after.iter().position(|&b| b == b')') else {
         return;
@@ -163,10 +164,8 @@ fn syscall_arg(r: &Record, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-const SECCOMP: u32 = 1326;
-
 struct Walk<'a> {
-    rtype: u32,
+    rtype: MessageType,
     machine: Option<&'static Machine>,
     syscall: i32,
     a0: u64,
