@@ -21,4 +21,5 @@ pub mod report;
 pub mod rules;
 pub mod search;
 pub mod store;
+pub mod tables;
 pub mod wire;

@@ -163,7 +163,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
         let rows = store::query::losses(&conn, filter.start_ms, filter.end_ms)
             .with_context(|| format!("reading {}", db.display()))?;
         for row in &rows {
-            output::print_loss(&mut out, row)?;
+            crate::search::losses::print_loss(&mut out, row)?;
         }
         rows.len()
     } else {

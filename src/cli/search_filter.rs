@@ -6,9 +6,10 @@ use anyhow::{bail, Context};
 use clap::{Args, ValueHint};
 
 use crate::record::types;
-use crate::rules::arch;
+use crate::rules::parse_arch;
 use crate::search::time::{self, Bound};
 use crate::store::query::Filter;
+use crate::tables::arch;
 
 #[derive(Debug, Args)]
 pub struct FilterArgs {
@@ -203,7 +204,7 @@ impl FilterArgs {
     pub fn to_filter(&self) -> anyhow::Result<Filter> {
         let clock = time::Clock::system()?;
         let machine = match &self.arch {
-            Some(a) => Some(arch::parse_arch(a).map_err(|e| anyhow::anyhow!("--arch: {e}"))?),
+            Some(a) => Some(parse_arch(a).map_err(|e| anyhow::anyhow!("--arch: {e}"))?),
             None => None,
         };
         let times = |words: &Option<Vec<String>>, bound| {
@@ -339,7 +340,7 @@ fn exit_code(v: &str) -> anyhow::Result<i64> {
         Some(rest) => (-1, rest),
         None => (1, v),
     };
-    crate::rules::tables::errnos()
+    crate::tables::errnos()
         .number(name)
         .map(|n| sign * i64::from(n))
         .with_context(|| {

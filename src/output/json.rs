@@ -17,7 +17,7 @@ use super::interpret::{self, Recorded};
 use super::Enrichment;
 use crate::event::Event;
 use crate::record::{decode_field, types, Record};
-use crate::rules::arch;
+use crate::tables::arch;
 
 /// The version of the schema: the value of every event's `schema` field.
 pub const SCHEMA: u32 = 1;

@@ -1,11 +1,11 @@
-//! The field table (`tables/fields.txt`): each `-F` name, its `AUDIT_*` id,
+//! The field table (`fields.txt`): each `-F` name, its `AUDIT_*` id,
 //! how its value is read and printed, which operators and which filter lists
 //! accept it.
 
 use std::sync::OnceLock;
 
 use super::model::{FilterList, Operator};
-use super::tables::data_lines;
+use crate::tables::data_lines;
 
 // Field ids with special handling (linux/audit.h).
 pub const LOGINUID: u32 = 9;
@@ -143,7 +143,7 @@ impl FieldDef {
 fn table() -> &'static [FieldDef] {
     static TABLE: OnceLock<Vec<FieldDef>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        data_lines(include_str!("tables/fields.txt"))
+        data_lines(include_str!("fields.txt"))
             .map(parse_def)
             .collect()
     })

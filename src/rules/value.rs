@@ -6,9 +6,9 @@
 use super::fields::{self, FieldDef, Kind};
 use super::model::FieldValue;
 use super::system::System;
-use super::tables;
 use super::RuleError;
 use crate::record::MessageType;
+use crate::tables;
 
 /// AUDIT_UID_UNSET / AUDIT_SID_UNSET: (unsigned)-1.
 pub const UNSET: u32 = u32::MAX;

@@ -4,8 +4,10 @@
 //! NLMSG_ERROR's errno taken.
 
 use raudit::netlink::frame;
+use raudit::output::interpret;
 use raudit::record::parse_payload;
 use raudit::record::MessageType;
+use raudit::rules::ReadArg;
 use raudit::rules::Rule;
 use raudit::wire::message_type as msg;
 use raudit::wire::status::AuditStatus;
@@ -71,7 +73,9 @@ fn rule_reply(payload: &[u8]) {
         return;
     };
     let _ = rule.to_string();
-    let _ = rule.listing(true).to_string();
+    let read: ReadArg<'_> =
+        &|a| interpret::rule_syscall_arg(a.index, a.value, a.machine, a.syscall, (a.a0, a.a1));
+    let _ = rule.listing(Some(read)).to_string();
     if let Ok(bytes) = rule.to_wire() {
         let again = Rule::from_wire(&bytes).expect("an encoded rule decodes");
         assert_eq!(again, rule, "the wire changed the rule");

@@ -10,7 +10,7 @@ use crate::record::types::{
     NETFILTER_PKT, PATH, TRUSTED_APP, USER_TTY,
 };
 use crate::record::MessageType;
-use crate::rules::tables::data_lines;
+use crate::tables::data_lines;
 
 /// How a field's value is interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use crate::event::Event;
 use crate::output::interpret::{self, num, Recorded};
 use crate::output::{Enrichment, Escape};
 use crate::record::{types, EventId, MessageType, Record};
-use crate::rules::arch::{self, Machine};
+use crate::tables::arch::{self, Machine};
 
 use crate::record::types::{AVC, CWD, USER_AVC};
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::record::MessageType;
-use crate::rules::tables::{data_lines, parse_number};
+use crate::tables::{data_lines, parse_number};
 
 /// What kind of thing an event's object is (auparse's `NORM_WHAT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
