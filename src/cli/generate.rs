@@ -236,7 +236,7 @@ fn fill_in(template: &str) -> String {
         ("@RECORD_TYPES@", types.join(" ")),
         (
             "@SEARCH_OPTIONS@",
-            options_of("search", super::search_filter::ALIASES),
+            options_of("search", super::search_args::ALIASES),
         ),
         (
             "@REPORT_OPTIONS@",
@@ -303,7 +303,7 @@ mod tests {
             let text = String::from_utf8(script.1).unwrap();
             assert!(!text.contains("@CTL_OPTIONS@") && !text.contains("@SYSCALLS@"));
         }
-        let search = options_of("search", super::super::search_filter::ALIASES);
+        let search = options_of("search", super::super::search_args::ALIASES);
         assert!(
             search.contains("-ts") && search.contains("--uid"),
             "{search}"

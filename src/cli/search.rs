@@ -8,12 +8,14 @@ use clap::{Args, ValueEnum};
 
 use super::Outcome;
 use crate::output::{self, Format};
+use crate::search::input::Input;
+use crate::search::{checkpoint, filter, losses, Opened};
 use crate::store;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     #[command(flatten)]
-    pub filter: super::search_filter::FilterArgs,
+    pub filter: filter::FilterArgs,
     /// Stop after the first matching event.
     #[arg(long)]
     pub just_one: bool,
@@ -130,17 +132,14 @@ fn output_format(args: &SearchArgs) -> anyhow::Result<Format> {
 pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let mut filter = args.filter.to_filter()?;
     if let Some(file) = &args.checkpoint {
-        filter.after_position = super::search_checkpoint::read(file)?;
+        filter.after_position = checkpoint::read(file)?;
     }
-    let input =
-        super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
-    let db = match &input {
-        Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(crate::config::default_db),
-    };
-    let conn = store::open_read_only(&db)?;
+    let pipe_is_input = super::reads_pipe() && args.db.is_none();
+    let input = Input::choose(args.input.as_deref(), args.stdin, pipe_is_input)?;
+    let opened = Opened::open(input, args.db.as_deref())?;
+    let (conn, db) = (&opened.conn, &opened.db);
     if args.list_keys {
-        return list_keys(&conn, &db);
+        return list_keys(conn, db);
     }
     let format = output_format(&args)?;
     let extra = output::csv::Extra {
@@ -160,22 +159,18 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let found = if args.loss {
-        let rows = store::query::losses(&conn, filter.start_ms, filter.end_ms)
+        let rows = store::query::losses(conn, filter.start_ms, filter.end_ms)
             .with_context(|| format!("reading {}", db.display()))?;
         for row in &rows {
-            crate::search::losses::print_loss(&mut out, row)?;
+            losses::print_loss(&mut out, row)?;
         }
         rows.len()
     } else {
         let enriched = format != Format::Default;
         let mut header_done = false;
         let progress =
-            store::query::for_each_stored(&conn, &filter, |stored| -> anyhow::Result<bool> {
-                let extras = stored
-                    .enrichment
-                    .as_deref()
-                    .filter(|_| enriched)
-                    .map(crate::import::enrich::decode);
+            store::query::for_each_stored(conn, &filter, |stored| -> anyhow::Result<bool> {
+                let extras = crate::search::recorded(&stored).filter(|_| enriched);
                 if format == Format::Csv && !header_done {
                     output::csv::header(&mut out, extra)?;
                     header_done = true;
@@ -197,15 +192,15 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
                 Ok(!args.just_one)
             })?;
         if let (Some(file), Some(position)) = (&args.checkpoint, progress.last_position) {
-            super::search_checkpoint::write(file, position)?;
+            checkpoint::write(file, position)?;
         }
         progress.count
     };
     out.flush()?;
     if !args.loss {
-        warn_of_loss(&conn, &filter);
+        warn_of_loss(conn, &filter);
     }
-    drop(input);
+    drop(opened);
     if found == 0 {
         // ausearch says nothing in raw form, so that its output stays a log.
         if format != Format::Raw {

@@ -18,8 +18,7 @@ use crate::wire::status::AuditStatus;
 /// serial gaps, overruns), and how the rules directory stands against the
 /// kernel.
 pub fn raudit_lines(sock: &mut AuditSocket) -> Vec<String> {
-    let invoked = std::env::args_os().next().unwrap_or_default();
-    if std::path::Path::new(&invoked).file_name() == Some("auditctl".as_ref()) {
+    if crate::cli::invoked_name() == "auditctl" {
         return Vec::new();
     }
     let settings = crate::config::settings_or_default();
