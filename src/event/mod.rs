@@ -40,7 +40,7 @@ impl Event {
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for k in self.records.iter().filter_map(|r| r.text_of("key")) {
-            for k in k.split(crate::record::KEY_SEPARATOR) {
+            for k in k.split(crate::wire::KEY_SEPARATOR) {
                 if !k.is_empty() && !keys.iter().any(|have| have == k) {
                     keys.push(k.to_string());
                 }

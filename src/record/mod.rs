@@ -32,9 +32,6 @@ impl std::fmt::Display for EventId {
     }
 }
 
-/// How the kernel joins several rule keys in one `key=` field.
-pub const KEY_SEPARATOR: &str = "\x01";
-
 /// One `name=value` pair; `value` is the text as written (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {

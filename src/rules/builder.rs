@@ -12,6 +12,7 @@ use super::value::{self, parse_c_number};
 use super::RuleError;
 use crate::tables;
 use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR;
 
 /// AUDIT_PERM_READ | WRITE | EXEC | ATTR: a watch's default.
 const ALL_PERMS: u32 = 15;
@@ -317,7 +318,7 @@ impl RuleBuilder {
             if self.fields.iter().any(|f| f.field == fields::FILTERKEY) {
                 return Err(RuleError::DuplicateField("key"));
             }
-            let joined = self.keys.join(&fields::KEY_SEPARATOR.to_string());
+            let joined = self.keys.join(KEY_SEPARATOR);
             self.push(fields::FILTERKEY, Operator::Equal, FieldValue::Str(joined));
         }
         self.check_count()?;

@@ -24,6 +24,7 @@ use super::model::{FieldValue, FilterList, Operator, Rule, RuleField};
 use super::value::PERM_LETTERS;
 use crate::tables;
 use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR;
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -237,7 +238,7 @@ fn write_string_field(
         // auditctl prints these three with '=' whatever the operator.
         fields::WATCH | fields::DIR | fields::EXE => write!(f, " -F {}={s}", def.name),
         fields::FILTERKEY => {
-            for key in s.split(fields::KEY_SEPARATOR).filter(|k| !k.is_empty()) {
+            for key in s.split(KEY_SEPARATOR).filter(|k| !k.is_empty()) {
                 if watch {
                     write!(f, " -k {key}")?;
                 } else {

@@ -21,8 +21,6 @@ pub const A0: u32 = 200;
 pub const A3: u32 = 203;
 pub const FILTERKEY: u32 = 210;
 
-/// auditctl joins several `-k` keys into one key field with this byte.
-pub const KEY_SEPARATOR: char = '\x01';
 /// AUDIT_MAX_KEY_LEN: the joined keys' limit.
 pub const MAX_KEY_LEN: usize = 256;
 /// PATH_MAX: the kernel's limit for other string fields.

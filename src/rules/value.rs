@@ -9,6 +9,7 @@ use super::system::System;
 use super::RuleError;
 use crate::record::MessageType;
 use crate::tables;
+use crate::wire::KEY_SEPARATOR;
 
 /// AUDIT_UID_UNSET / AUDIT_SID_UNSET: (unsigned)-1.
 pub const UNSET: u32 = u32::MAX;
@@ -253,9 +254,9 @@ pub fn parse_key(text: &str) -> Result<String, RuleError> {
     if text.is_empty() {
         return Err(RuleError::EmptyKey);
     }
-    if text.contains(fields::KEY_SEPARATOR) {
+    if text.contains(KEY_SEPARATOR) {
         return Err(RuleError::KeyHasSeparator(
-            text.replace(fields::KEY_SEPARATOR, "\\x01"),
+            text.replace(KEY_SEPARATOR, "\\x01"),
         ));
     }
     if text.len() > fields::MAX_KEY_LEN {

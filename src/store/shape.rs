@@ -128,7 +128,7 @@ impl Shape {
     }
 }
 
-pub use crate::record::KEY_SEPARATOR;
+pub use crate::wire::KEY_SEPARATOR;
 
 /// Builds a [`Shape`] record by record, as an event's records arrive. A
 /// SYSCALL record's values win over other records' (its pid and uid are

@@ -22,6 +22,7 @@ use super::escape::Escape;
 use crate::record::types::SECCOMP;
 use crate::record::{types, EventId, MessageType, Record};
 use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 pub use fields::{adjust as field_type, FieldType};
 pub use names::user as user_name;
 pub use sockaddr::ipv6_text;
@@ -119,9 +120,6 @@ pub fn value(
         out
     }
 }
-
-/// Several keys of one event are joined by this byte in one `key=` field.
-const KEY_SEPARATOR: u8 = 0x01;
 
 /// The interpretations auditd wrote after `\x1d` in an enriched log line,
 /// by lower-cased field name.

@@ -12,9 +12,7 @@ use crate::record::{types, EventId, MessageType, Record};
 use crate::tables::arch::{self, Machine};
 
 use crate::record::types::{AVC, CWD, USER_AVC};
-
-/// Separates several keys of one rule in the kernel's `key=` value.
-const KEY_SEPARATOR: u8 = 0x01;
+use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 
 /// One `name=value` as auparse keeps it (trailing `:`, `,`, `'` and `)`
 /// trimmed from the value).
