@@ -13,7 +13,10 @@ pub use crate::wire::message_type::*;
 /// Others wait for EOE; one that never gets it is closed by the
 /// assembler's timeout.
 pub fn is_single_record(t: MessageType) -> bool {
-    t < SYSCALL || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&t) || t == KERNEL || t.0 >= 2100
+    t < SYSCALL
+        || (MAC_UNLBL_ALLOW..=MAC_CALIPSO_DEL).contains(&t)
+        || t == KERNEL
+        || t >= FIRST_USER_MSG2
 }
 
 /// Types that close the event they belong to: EOE, and PROCTITLE, which

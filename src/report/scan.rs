@@ -7,10 +7,13 @@ use super::parse::{Items, Wants, AUID_UNREAD, FAILED, SUCCESS};
 use super::tally::Tally;
 use super::Kind;
 use crate::record::types::{
-    ADD_USER, AVC, CONFIG_CHANGE, DAEMON_CONFIG, DEL_GROUP, FEATURE_CHANGE, GRP_AUTH, GRP_MGMT,
-    MAC_MAP_DEL, MAC_POLICY_LOAD, MAC_UNLBL_STCDEL, NETFILTER_CFG, ROLE_ASSIGN, ROLE_REMOVE,
-    SECCOMP, TTY, USER_AUTH, USER_AVC, USER_CHAUTHTOK, USER_LOGIN, USER_MAC_CONFIG_CHANGE,
-    USER_MGMT, USER_TTY, USYS_CONFIG,
+    ADD_USER, AVC, CONFIG_CHANGE, DAEMON_CONFIG, DEL_GROUP, FEATURE_CHANGE, FIRST_ANOM_MSG,
+    FIRST_ANOM_RESP, FIRST_CRYPTO_MSG, FIRST_KERN_ANOM_MSG, FIRST_KERN_CRYPTO_MSG,
+    FIRST_USER_LSPP_MSG, FIRST_VIRT_MSG, GRP_AUTH, GRP_MGMT, INTEGRITY_FIRST_MSG,
+    INTEGRITY_LAST_MSG, LAST_ANOM_MSG, LAST_ANOM_RESP, LAST_CRYPTO_MSG, LAST_KERN_ANOM_MSG,
+    LAST_KERN_CRYPTO_MSG, LAST_USER_LSPP_MSG, LAST_VIRT_MSG, MAC_MAP_DEL, MAC_POLICY_LOAD,
+    MAC_UNLBL_STCDEL, NETFILTER_CFG, ROLE_ASSIGN, ROLE_REMOVE, SECCOMP, TTY, USER_AUTH, USER_AVC,
+    USER_CHAUTHTOK, USER_LOGIN, USER_MAC_CONFIG_CHANGE, USER_MGMT, USER_TTY, USYS_CONFIG,
 };
 use crate::record::{types, EventId, MessageType};
 
@@ -25,14 +28,14 @@ const CONFIG_TYPES: [MessageType; 6] = [
 ];
 
 /// libaudit's ranges of message types.
-const KERN_CRYPTO: (MessageType, MessageType) = (MessageType(1600), MessageType(1699));
-const CRYPTO: (MessageType, MessageType) = (MessageType(2400), MessageType(2499));
-const KERN_ANOM: (MessageType, MessageType) = (MessageType(1700), MessageType(1799));
-const ANOM: (MessageType, MessageType) = (MessageType(2100), MessageType(2199));
-const ANOM_RESP: (MessageType, MessageType) = (MessageType(2200), MessageType(2299));
-const USER_LSPP: (MessageType, MessageType) = (MessageType(2300), MessageType(2399));
-const INTEGRITY: (MessageType, MessageType) = (MessageType(1800), MessageType(1899));
-const VIRT: (MessageType, MessageType) = (MessageType(2500), MessageType(2599));
+const KERN_CRYPTO: (MessageType, MessageType) = (FIRST_KERN_CRYPTO_MSG, LAST_KERN_CRYPTO_MSG);
+const CRYPTO: (MessageType, MessageType) = (FIRST_CRYPTO_MSG, LAST_CRYPTO_MSG);
+const KERN_ANOM: (MessageType, MessageType) = (FIRST_KERN_ANOM_MSG, LAST_KERN_ANOM_MSG);
+const ANOM: (MessageType, MessageType) = (FIRST_ANOM_MSG, LAST_ANOM_MSG);
+const ANOM_RESP: (MessageType, MessageType) = (FIRST_ANOM_RESP, LAST_ANOM_RESP);
+const USER_LSPP: (MessageType, MessageType) = (FIRST_USER_LSPP_MSG, LAST_USER_LSPP_MSG);
+const INTEGRITY: (MessageType, MessageType) = (INTEGRITY_FIRST_MSG, INTEGRITY_LAST_MSG);
+const VIRT: (MessageType, MessageType) = (FIRST_VIRT_MSG, LAST_VIRT_MSG);
 
 /// An event that passed the scan: its stamp, record types, first
 /// record's line, what was read from it, and how to print ids.

@@ -24,6 +24,22 @@ pub const LAST_DAEMON: MessageType = MessageType(1299);
 pub const LAST_SELINUX: MessageType = MessageType(1499);
 pub const FIRST_USER_MSG2: MessageType = MessageType(2100);
 pub const LAST_USER_MSG2: MessageType = MessageType(2999);
+pub const FIRST_KERN_CRYPTO_MSG: MessageType = MessageType(1600);
+pub const LAST_KERN_CRYPTO_MSG: MessageType = MessageType(1699);
+pub const FIRST_KERN_ANOM_MSG: MessageType = MessageType(1700);
+pub const LAST_KERN_ANOM_MSG: MessageType = MessageType(1799);
+pub const INTEGRITY_FIRST_MSG: MessageType = MessageType(1800);
+pub const INTEGRITY_LAST_MSG: MessageType = MessageType(1899);
+pub const FIRST_ANOM_MSG: MessageType = MessageType(2100);
+pub const LAST_ANOM_MSG: MessageType = MessageType(2199);
+pub const FIRST_ANOM_RESP: MessageType = MessageType(2200);
+pub const LAST_ANOM_RESP: MessageType = MessageType(2299);
+pub const FIRST_USER_LSPP_MSG: MessageType = MessageType(2300);
+pub const LAST_USER_LSPP_MSG: MessageType = MessageType(2399);
+pub const FIRST_CRYPTO_MSG: MessageType = MessageType(2400);
+pub const LAST_CRYPTO_MSG: MessageType = MessageType(2499);
+pub const FIRST_VIRT_MSG: MessageType = MessageType(2500);
+pub const LAST_VIRT_MSG: MessageType = MessageType(2599);
 
 impl MessageType {
     pub const fn number(self) -> u32 {
