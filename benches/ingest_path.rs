@@ -12,12 +12,12 @@
 use std::time::{Duration, Instant};
 
 use raudit::event::{Limits, Stream};
-use raudit::record::{parse_payload, types, EventId};
+use raudit::record::{parse_payload, types, EventId, MessageType};
 use raudit::store::shape::Summary;
 use raudit::store::{Batch, Encoder, Part, Piece, Writer};
 
 /// One open()'s records, as the kernel sends them.
-fn payloads(serial: u64) -> Vec<(u32, String)> {
+fn payloads(serial: u64) -> Vec<(MessageType, String)> {
     let id = EventId {
         sec: 1_795_268_619 + (serial / 1000) as i64,
         msec: (serial % 1000) as u32,
@@ -49,7 +49,7 @@ fn main() {
     });
     // The reader hands on about 256 KiB at a time: ~200 events.
     let per_batch = 200;
-    let input: Vec<Vec<(u32, String)>> = (1..=n).map(payloads).collect();
+    let input: Vec<Vec<(MessageType, String)>> = (1..=n).map(payloads).collect();
     let (mut assemble, mut write) = (Duration::ZERO, Duration::ZERO);
     for chunk in input.chunks(per_batch) {
         let t0 = Instant::now();

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use raudit::netlink::AuditSocket;
-use raudit::record::types;
+use raudit::record::{types, MessageType};
 use raudit::wire::status::{mask, AuditStatus};
 
 /// As raudit's daemon: room for bursts in the socket rather than in the
@@ -42,8 +42,8 @@ impl Counts {
         let Some(&[lo, hi]) = datagram.get(4..6) else {
             return;
         };
-        let msg_type = u32::from(u16::from_ne_bytes([lo, hi]));
-        if types::is_record(msg_type) {
+        let msg_type = MessageType(u16::from_ne_bytes([lo, hi]).into());
+        if msg_type.is_record() {
             self.records += 1;
             self.events += u64::from(msg_type == types::EOE);
         }

@@ -51,6 +51,9 @@ pub const CONFIG_ENV: &str = "RAUDIT_CONFIG";
 /// readers' `--db` still win.
 pub const DB_ENV: &str = "RAUDIT_DB";
 
+/// Where the daemon reads its outputs (`plugin_dir`) unless set.
+pub const DEFAULT_PLUGIN_DIR: &str = "/etc/raudit/plugins.d";
+
 /// The configuration file named by `$RAUDIT_CONFIG`, if any.
 pub fn env_path() -> Option<PathBuf> {
     std::env::var_os(CONFIG_ENV)
@@ -147,7 +150,7 @@ impl Default for Config {
             max_open_events: 8192,
             max_event_records: 2048,
             max_wal_size: 64,
-            plugin_dir: PathBuf::from(crate::dispatch::config::DEFAULT_DIR),
+            plugin_dir: PathBuf::from(DEFAULT_PLUGIN_DIR),
             q_depth: 2000,
             max_restarts: 10,
             max_age: 0,

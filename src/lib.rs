@@ -8,6 +8,9 @@
 //! and `report` (aureport's summaries) over the same events.
 //! Control shares one grammar for command lines and rules files: `rules`
 //! -> `wire` bytes -> `netlink`.
+//! Name tables every stage reads are in `tables`. The stages and the one
+//! way their dependencies point are drawn in ARCHITECTURE.md, and
+//! tests/architecture.rs keeps them so.
 
 pub mod check;
 pub mod cli;
@@ -24,4 +27,5 @@ pub mod report;
 pub mod rules;
 pub mod search;
 pub mod store;
+pub mod tables;
 pub mod wire;

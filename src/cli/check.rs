@@ -8,10 +8,10 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{ArgGroup, Args};
 
-use super::search_filter::FilterArgs;
 use super::Outcome;
 use crate::check::{self, verdicts, Range, Status, Thresholds, Verdict};
 use crate::netlink::AuditSocket;
+use crate::search::filter::FilterArgs;
 use crate::search::time::Clock;
 use crate::store::{self, health, query::Filter};
 

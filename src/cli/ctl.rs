@@ -18,6 +18,7 @@ use clap::Args;
 
 use super::Outcome;
 use crate::netlink::AuditSocket;
+use crate::output::interpret;
 use crate::rules::kernel::{self, Counter};
 use crate::rules::{self, dir, Command, Invocation};
 
@@ -234,7 +235,8 @@ impl Ctl {
             text.push_str("No rules\n");
         }
         for rule in rules.iter().filter(|r| kernel::key_matches(r, key)) {
-            text.push_str(&rule.listing(interpret).to_string());
+            let read: rules::ReadArg<'_> = &read_rule_arg;
+            text.push_str(&rule.listing(interpret.then_some(read)).to_string());
             text.push('\n');
         }
         print(&text)
@@ -350,3 +352,10 @@ const USAGE: &str = "usage: raudit ctl [options]
                          /etc/raudit/rules.d) with the kernel's rules: exit 0 in
                          sync, 1 with lines that cannot load or a diff
 ";
+
+/// Reads a rule's syscall argument for `-l -i` as `ausearch -i` reads one in
+/// a SYSCALL record: the output stage's interpretation, lent to the rules'
+/// listing.
+fn read_rule_arg(a: &rules::SyscallArg) -> String {
+    interpret::rule_syscall_arg(a.index, a.value, a.machine, a.syscall, (a.a0, a.a1))
+}

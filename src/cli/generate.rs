@@ -253,8 +253,7 @@ const TIME_KEYWORDS: &[&str] = &[
 /// The `@NAME@` word lists of a hand-written completion script.
 fn fill_in(template: &str) -> String {
     use crate::rules::completion;
-    let types: Vec<&str> = crate::record::types::all()
-        .into_iter()
+    let types: Vec<&str> = crate::record::MessageType::all()
         .map(|(_, name)| name)
         .collect();
     let lists = [
@@ -265,7 +264,7 @@ fn fill_in(template: &str) -> String {
         ("@RECORD_TYPES@", types.join(" ")),
         (
             "@SEARCH_OPTIONS@",
-            options_of("search", super::search_filter::ALIASES),
+            options_of("search", super::search_args::ALIASES),
         ),
         (
             "@REPORT_OPTIONS@",
@@ -332,7 +331,7 @@ mod tests {
             let text = String::from_utf8(script.1).unwrap();
             assert!(!text.contains("@CTL_OPTIONS@") && !text.contains("@SYSCALLS@"));
         }
-        let search = options_of("search", super::super::search_filter::ALIASES);
+        let search = options_of("search", super::super::search_args::ALIASES);
         assert!(
             search.contains("-ts") && search.contains("--uid"),
             "{search}"

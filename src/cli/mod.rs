@@ -14,15 +14,14 @@ mod import;
 mod prune;
 mod report;
 mod search;
-mod search_checkpoint;
-mod search_filter;
-mod search_input;
+mod search_args;
 mod upgrade;
 mod usage;
 mod verify;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
@@ -91,7 +90,7 @@ pub enum Outcome {
 
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
-    let result = match invoked_as(&args) {
+    let result = match invoked_as(invoked_name()) {
         Some(tool) => run_as_tool(tool, args),
         None => run(args),
     };
@@ -129,24 +128,29 @@ fn causes(e: &anyhow::Error) -> String {
 }
 
 /// The name this process was invoked as (`raudit`, or `auditctl`, `auditd`,
-/// ... through a link), which its messages start with.
-fn invoked_name() -> String {
-    program_name(&std::env::args_os().take(1).collect::<Vec<_>>())
+/// ... through a link), which its messages start with: argv[0], read here
+/// once for the whole program.
+pub fn invoked_name() -> &'static str {
+    static PROGRAM: OnceLock<String> = OnceLock::new();
+    PROGRAM.get_or_init(|| {
+        std::env::args_os()
+            .next()
+            .as_deref()
+            .and_then(|a| std::path::Path::new(a).file_name())
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "raudit".into())
+    })
 }
 
-fn program_name(args: &[OsString]) -> String {
-    args.first()
-        .and_then(|a| std::path::Path::new(a).file_name())
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "raudit".into())
+/// Whether this is `ausearch` or `aureport` (a link), which read a pipe on
+/// standard input instead of the logs.
+fn reads_pipe() -> bool {
+    matches!(invoked_name(), "ausearch" | "aureport")
 }
 
-/// The tool name when invoked through a link named like auditd's tools.
-fn invoked_as(args: &[OsString]) -> Option<&'static str> {
-    invoked_as_name(&program_name(args))
-}
-
-fn invoked_as_name(program: &str) -> Option<&'static str> {
+/// The subcommand an auditd tool's name stands for, when invoked through a
+/// link named like one.
+fn invoked_as(program: &str) -> Option<&'static str> {
     match program {
         "auditctl" => Some("ctl"),
         "ausearch" => Some("search"),
@@ -170,14 +174,12 @@ fn run(args: Vec<OsString>) -> anyhow::Result<Outcome> {
     }
     let args = match args.get(1).and_then(|a| a.to_str()) {
         Some("search") => {
-            let args = translate(args, search_filter::ALIASES);
-            search_filter::check_arch_order(&args)?;
-            search_filter::attach_relative_times(args)
+            let args = translate(args, search_args::ALIASES);
+            search_args::check_arch_order(&args)?;
+            search_args::attach_relative_times(args)
         }
-        Some("report") => search_filter::attach_relative_times(translate(args, report::ALIASES)),
-        Some("check") => {
-            search_filter::attach_relative_times(translate(args, search_filter::ALIASES))
-        }
+        Some("report") => search_args::attach_relative_times(translate(args, report::ALIASES)),
+        Some("check") => search_args::attach_relative_times(translate(args, search_args::ALIASES)),
         _ => args,
     };
     let help = help_command(&args);
@@ -232,9 +234,8 @@ fn translate(args: Vec<OsString>, aliases: &[(&str, &str)]) -> Vec<OsString> {
 /// The command that shows the help for what `args` asked: the tool's
 /// name when invoked through a link, else `raudit` and the subcommand.
 fn help_command(args: &[OsString]) -> String {
-    let invoked = program_name(&std::env::args_os().collect::<Vec<_>>());
-    if invoked_as_name(&invoked).is_some() {
-        return format!("{invoked} --help");
+    if invoked_as(invoked_name()).is_some() {
+        return format!("{} --help", invoked_name());
     }
     match args.get(1).and_then(|a| a.to_str()) {
         Some(sub) if command().find_subcommand(sub).is_some() => format!("raudit {sub} --help"),

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{ArgAction, ArgGroup, Args};
 
-use super::search_input::Input;
 use super::Outcome;
 use crate::import::{log_files, Source};
 use crate::output::Escape;
 use crate::report::{self, Config, Detail, Kind, Only, Report, TimeRange};
+use crate::search::input::{stdin_is_pipe, Input};
 use crate::search::time::{self, Bound};
+use crate::search::Opened;
 use crate::store::{self, query::Filter};
 
 #[derive(Debug, Args)]
@@ -247,30 +248,27 @@ pub fn run(args: ReportArgs) -> anyhow::Result<Outcome> {
         Some(files) if config.kind == Kind::Summary => Some(walk_logs(files, &config)?),
         _ => None,
     };
-    let input = Input::choose(args.input.as_deref(), false, no_pipe)?;
-    let db = database(&input, &args);
+    let input = Input::choose(
+        args.input.as_deref(),
+        false,
+        !no_pipe && super::reads_pipe(),
+    )?;
     // Opened before the title: a database that cannot be read leaves no
     // report header behind its error.
-    let conn = store::open_read_only(&db)?;
-    let found = if input.is_none() && config.detail == Detail::Summary {
-        summary_by_index(&mut out, report, &config, (&conn, &db))?
+    let opened = Opened::open(input, args.db.as_deref())?;
+    let at = (&opened.conn, opened.db.as_path());
+    let found = if !opened.is_imported() && config.detail == Detail::Summary {
+        summary_by_index(&mut out, report, &config, at)?
     } else {
-        over_database(&mut out, report, &config, (&conn, &db), walked)?
+        over_database(&mut out, report, &config, at, walked)?
     };
     out.flush()?;
-    drop(input);
+    drop(opened);
     Ok(if found {
         Outcome::Success
     } else {
         Outcome::NoMatch
     })
-}
-
-fn database(input: &Option<Input>, args: &ReportArgs) -> PathBuf {
-    match input {
-        Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(crate::config::default_db),
-    }
 }
 
 /// The events of `-ts`/`-te`, as aureport keeps them: whole seconds.
@@ -319,11 +317,8 @@ fn over_database(
 /// With `-i`, the interpreted text auditd recorded with an imported event's
 /// first record (ENRICHED logs), which names its ids as that machine did.
 fn head_enrichment(stored: &store::query::Stored, config: &Config) -> Option<String> {
-    let text = stored.enrichment.as_deref().filter(|_| config.interpret)?;
-    crate::import::enrich::decode(text)
-        .into_iter()
-        .next()
-        .flatten()
+    let recorded = crate::search::recorded(stored).filter(|_| config.interpret)?;
+    recorded.into_iter().next().flatten()
 }
 
 /// A summary over a database, from its indexes: events alike are counted
@@ -423,7 +418,7 @@ fn logs(args: &ReportArgs, no_pipe: bool) -> Option<Vec<(String, Source)>> {
                 .map(|f| (f.display().to_string(), Source::File(f)))
                 .collect(),
         ),
-        None if !no_pipe && super::search_input::piped_to_tool() => {
+        None if !no_pipe && super::reads_pipe() && stdin_is_pipe() => {
             Some(vec![("stdin".into(), Source::Stdin)])
         }
         None => None,
@@ -454,7 +449,7 @@ fn log_times(
     no_pipe: bool,
 ) -> anyhow::Result<()> {
     let Some(logs) = logs(args, no_pipe) else {
-        let db = database(&None, args);
+        let db = crate::search::database(None, args.db.as_deref());
         let range = time_range(&db, config)?;
         report.title(out)?;
         return Ok(report::log_range_row(

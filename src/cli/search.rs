@@ -8,12 +8,14 @@ use clap::{Args, ValueEnum};
 
 use super::Outcome;
 use crate::output::{self, Format};
+use crate::search::input::Input;
+use crate::search::{checkpoint, filter, losses, Opened};
 use crate::store;
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
     #[command(flatten)]
-    pub filter: super::search_filter::FilterArgs,
+    pub filter: filter::FilterArgs,
     /// Stop after the first matching event.
     #[arg(long)]
     pub just_one: bool,
@@ -145,49 +147,46 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     }
     let mut filter = args.filter.to_filter()?;
     if let Some(file) = &args.checkpoint {
-        filter.after_position = super::search_checkpoint::read(file)?;
+        filter.after_position = checkpoint::read(file)?;
     }
-    let input =
-        super::search_input::Input::choose(args.input.as_deref(), args.stdin, args.db.is_some())?;
-    let db = match &input {
-        Some(i) => i.db().to_path_buf(),
-        None => args.db.clone().unwrap_or_else(crate::config::default_db),
-    };
-    let conn = store::open_read_only(&db)?;
+    let pipe_is_input = super::reads_pipe() && args.db.is_none();
+    let input = Input::choose(args.input.as_deref(), args.stdin, pipe_is_input)?;
+    let opened = Opened::open(input, args.db.as_deref())?;
+    let (conn, db) = (&opened.conn, &opened.db);
     if args.list_keys {
-        return list_keys(&conn, &db);
+        return list_keys(conn, db);
     }
     let stdout = std::io::stdout();
     let mut printer = Printer::new(&args, std::io::BufWriter::new(stdout.lock()))?;
     let chain = match args.verified {
-        true => Some(super::verify::unverified(&conn, &db, printer.format)?),
+        true => Some(super::verify::unverified(conn, db, printer.format)?),
         false => None,
     };
     let found = if args.loss {
-        let rows = store::query::losses(&conn, filter.start_ms, filter.end_ms)
+        let rows = store::query::losses(conn, filter.start_ms, filter.end_ms)
             .with_context(|| format!("reading {}", db.display()))?;
         for row in &rows {
-            output::print_loss(&mut printer.out, row)?;
+            losses::print_loss(&mut printer.out, row)?;
         }
         rows.len()
     } else {
         let progress =
-            store::query::for_each_stored(&conn, &filter, |stored| -> anyhow::Result<bool> {
+            store::query::for_each_stored(conn, &filter, |stored| -> anyhow::Result<bool> {
                 if let Some(chain) = &chain {
                     chain.flag(&mut printer.out, stored.position)?;
                 }
                 printer.print(&stored)
             })?;
         if let (Some(file), Some(position)) = (&args.checkpoint, progress.last_position) {
-            super::search_checkpoint::write(file, position)?;
+            checkpoint::write(file, position)?;
         }
         progress.count
     };
     printer.out.flush()?;
     if !args.loss {
-        warn_of_loss(&conn, &filter);
+        warn_of_loss(conn, &filter);
     }
-    drop(input);
+    drop(opened);
     // Nothing lost is the answer hoped for, not a failed search.
     if found == 0 && args.loss {
         eprintln!("<no loss recorded>");
@@ -235,11 +234,7 @@ impl<W: Write> Printer<W> {
 
     /// Prints one event; false when the search should stop (--just-one).
     pub fn print(&mut self, stored: &store::query::Stored) -> anyhow::Result<bool> {
-        let extras = stored
-            .enrichment
-            .as_deref()
-            .filter(|_| self.format != Format::Default)
-            .map(crate::import::enrich::decode);
+        let extras = crate::search::recorded(stored).filter(|_| self.format != Format::Default);
         if self.format == Format::Csv && !self.header_done {
             output::csv::header(&mut self.out, self.options.extra)?;
             self.header_done = true;

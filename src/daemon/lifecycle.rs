@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::event::Event;
 use crate::netlink::{AuditSocket, NetlinkError};
-use crate::record::{encode_value, parse_payload, types, EventId};
+use crate::record::{encode_value, parse_payload, types, EventId, MessageType};
 use crate::rules::dir::Report;
 use crate::wire::status::{mask, AuditStatus};
 
@@ -78,7 +78,7 @@ pub fn unregister(control: &mut AuditSocket, reg: &Registration) -> Result<(), N
 
 /// A record the daemon writes about itself, shaped like auditd's:
 /// `op=start ver=... pid=... uid=... res=success`, plus the database path.
-pub fn daemon_event(rtype: u32, op: &str, db: &Path, mode: &str) -> Event {
+pub fn daemon_event(rtype: MessageType, op: &str, db: &Path, mode: &str) -> Event {
     let fields = format!(
         "ver={ver} format=raw kernel={kernel} {who} mode={mode} db={db}",
         ver = env!("CARGO_PKG_VERSION"),
@@ -123,7 +123,7 @@ fn who() -> String {
 }
 
 /// A one-record event stamped now (serial 0: the kernel did not number it).
-fn event_now(rtype: u32, body: &str) -> Event {
+fn event_now(rtype: MessageType, body: &str) -> Event {
     let now = chrono::Utc::now();
     let id = EventId {
         sec: now.timestamp(),

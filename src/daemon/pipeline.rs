@@ -139,7 +139,7 @@ impl Pipeline {
             Input::Records(batch) => {
                 let now = Instant::now();
                 for (rtype, payload) in batch.records() {
-                    let mut record = parse_payload(u32::from(rtype), payload);
+                    let mut record = parse_payload(rtype, payload);
                     if record.node.is_none() {
                         record.node.clone_from(&self.node);
                         if record.id != EventId::default() {

@@ -18,7 +18,7 @@ use nix::errno::Errno;
 
 use crate::netlink::burst::Burst;
 use crate::netlink::{frame, AuditSocket};
-use crate::record::types;
+use crate::record::MessageType;
 
 /// What the reader hands on.
 pub enum Input {
@@ -65,11 +65,12 @@ impl RecordBatch {
         self.data.len() + self.items.len() * std::mem::size_of::<(u16, u32, u32)>()
     }
 
-    /// (netlink type, payload) of each record, in arrival order.
-    pub fn records(&self) -> impl Iterator<Item = (u16, &[u8])> {
-        self.items
-            .iter()
-            .map(|&(t, s, l)| (t, &self.data[s as usize..(s + l) as usize]))
+    /// (type, payload) of each record, in arrival order.
+    pub fn records(&self) -> impl Iterator<Item = (MessageType, &[u8])> {
+        self.items.iter().map(|&(t, s, l)| {
+            let payload = &self.data[s as usize..(s + l) as usize];
+            (MessageType(t.into()), payload)
+        })
     }
 }
 
@@ -204,7 +205,7 @@ impl Reader {
                     Ok(messages) => {
                         for m in messages
                             .iter()
-                            .filter(|m| types::is_record(u32::from(m.msg_type)))
+                            .filter(|m| MessageType(m.msg_type.into()).is_record())
                         {
                             batch.push(m.msg_type, m.payload);
                         }
@@ -269,7 +270,7 @@ pub fn drain(sock: &mut AuditSocket, mut take: impl FnMut(RecordBatch)) {
             if let Ok(messages) = frame::split(d) {
                 for m in messages
                     .iter()
-                    .filter(|m| types::is_record(u32::from(m.msg_type)))
+                    .filter(|m| MessageType(m.msg_type.into()).is_record())
                 {
                     batch.push(m.msg_type, m.payload);
                 }

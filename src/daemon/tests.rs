@@ -112,7 +112,12 @@ fn a_late_record_joins_its_stored_event() {
     ])));
     let joined = wait_serial_7(&db, |s| s.len() == 1 && s[0].event.records.len() == 3);
     assert_eq!(joined.len(), 1, "one event, not two: {joined:#?}");
-    let types: Vec<u32> = joined[0].event.records.iter().map(|r| r.rtype).collect();
+    let types: Vec<u32> = joined[0]
+        .event
+        .records
+        .iter()
+        .map(|r| r.rtype.number())
+        .collect();
     assert_eq!(types, [1305, 1300, 1327]);
     assert!(!joined[0].open, "PROCTITLE ended it");
     // Its shape took what the late records brought: -p finds it.

@@ -168,7 +168,8 @@ mod tests {
 
     fn stored(serial: u64) -> Stored {
         let payload = format!("audit(1700000000.123:{serial}): arch=c000003e syscall=257 success=yes exit=3 key=\"k\"");
-        let record = crate::record::parse_payload(1300, payload.as_bytes());
+        let record =
+            crate::record::parse_payload(crate::record::types::SYSCALL, payload.as_bytes());
         Stored {
             event: crate::event::Event {
                 id: record.id,

@@ -159,7 +159,8 @@ mod tests {
     }
 
     fn event() -> Stored {
-        let record = crate::record::parse_payload(1300, b"audit(1.000:1): x=1");
+        let record =
+            crate::record::parse_payload(crate::record::types::SYSCALL, b"audit(1.000:1): x=1");
         Stored {
             event: crate::event::Event {
                 id: record.id,

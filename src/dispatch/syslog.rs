@@ -24,7 +24,7 @@ use chrono::{TimeZone, Utc};
 
 use super::output::Sink;
 use crate::event::Event;
-use crate::record::{types, Record};
+use crate::record::Record;
 use crate::store::query::Stored;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,7 +216,7 @@ pub fn message(
             |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         );
     let host = event.node.as_deref().unwrap_or(host);
-    let rtype = types::type_name(record.rtype);
+    let rtype = record.rtype.to_string();
     let _ = write!(
         out,
         "<{priority}>1 {time} {} raudit {pid} {} [audit@32473 serial=\"{}\" type=\"{}\"",
@@ -264,9 +264,10 @@ mod tests {
     use std::io::Read;
 
     fn stored(node: Option<&str>) -> Stored {
-        let lines: [(u32, &[u8]); 2] = [
-            (1300, b"audit(1700000000.123:42): arch=c000003e syscall=257 success=yes exit=3 key=\"pass]wd\""),
-            (1302, b"audit(1700000000.123:42): item=0 name=\"/etc/passwd\""),
+        use crate::record::types::{MessageType, PATH, SYSCALL};
+        let lines: [(MessageType, &[u8]); 2] = [
+            (SYSCALL, b"audit(1700000000.123:42): arch=c000003e syscall=257 success=yes exit=3 key=\"pass]wd\""),
+            (PATH, b"audit(1700000000.123:42): item=0 name=\"/etc/passwd\""),
         ];
         let mut records: Vec<Record> = lines
             .iter()

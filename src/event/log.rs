@@ -30,7 +30,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::Duration;
 
 use super::Event;
-use crate::record::{types, EventId, Record};
+use crate::record::{types, EventId, MessageType, Record};
 
 /// How far the log's clock must move past an event to complete it.
 pub const LOG_TIMEOUT: Duration = Duration::from_secs(2);
@@ -40,11 +40,11 @@ pub const MAX_HELD: usize = 65_536;
 
 /// ausearch-lol's types that make an event of one record (judged by the
 /// event's first record).
-pub fn single_record(t: u32) -> bool {
+pub fn single_record(t: MessageType) -> bool {
     t == types::PROCTITLE
-        || !(1300..2100).contains(&t)
+        || !(types::SYSCALL..types::FIRST_USER_MSG2).contains(&t)
         || t == types::KERNEL
-        || (1406..=1419).contains(&t)
+        || (types::MAC_UNLBL_ALLOW..=types::MAC_CALIPSO_DEL).contains(&t)
 }
 
 struct Slot {

@@ -13,7 +13,7 @@ mod stream;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
-use crate::record::{types, EventId, Record};
+use crate::record::{types, EventId, MessageType, Record};
 pub use gaps::{Gap, SerialTracker};
 pub use log::{single_record, EventList, LogEvents, LOG_TIMEOUT};
 pub use stream::{Limits, Note, PieceKind, PieceRef, Stream};
@@ -27,11 +27,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn has_type(&self, rtype: u32) -> bool {
+    pub fn has_type(&self, rtype: MessageType) -> bool {
         self.records.iter().any(|r| r.rtype == rtype)
     }
 
-    pub fn first(&self, rtype: u32) -> Option<&Record> {
+    pub fn first(&self, rtype: MessageType) -> Option<&Record> {
         self.records.iter().find(|r| r.rtype == rtype)
     }
 
@@ -40,7 +40,7 @@ impl Event {
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = Vec::new();
         for k in self.records.iter().filter_map(|r| r.text_of("key")) {
-            for k in k.split(crate::record::KEY_SEPARATOR) {
+            for k in k.split(crate::wire::KEY_SEPARATOR) {
                 if !k.is_empty() && !keys.iter().any(|have| have == k) {
                     keys.push(k.to_string());
                 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::record::{parse_log_line, parse_payload};
+use crate::record::{parse_log_line, parse_payload, MessageType};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/corpus");
 
@@ -11,7 +11,7 @@ fn corpus(name: &str) -> Vec<Record> {
         .collect()
 }
 
-fn rec(rtype: u32, serial: u64) -> Record {
+fn rec(rtype: MessageType, serial: u64) -> Record {
     parse_payload(
         rtype,
         format!("audit(1700000000.001:{serial}): x=1").as_bytes(),
@@ -38,7 +38,7 @@ fn eoe_completes_an_event_without_itself() {
     let e = a
         .push(rec(types::EOE, 5), now)
         .expect("EOE closes the event");
-    let kinds: Vec<u32> = e.records.iter().map(|r| r.rtype).collect();
+    let kinds: Vec<MessageType> = e.records.iter().map(|r| r.rtype).collect();
     assert_eq!(kinds, vec![types::SYSCALL, types::PATH]);
     assert_eq!(a.open_count(), 0);
 }
@@ -47,7 +47,7 @@ fn eoe_completes_an_event_without_itself() {
 fn user_messages_are_events_by_themselves() {
     let mut a = Assembler::new(Duration::from_secs(1));
     let e = a
-        .push(rec(1112, 9), Instant::now())
+        .push(rec(types::USER_LOGIN, 9), Instant::now())
         .expect("complete at once");
     assert_eq!(e.records.len(), 1);
 }

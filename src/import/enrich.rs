@@ -5,13 +5,13 @@
 use std::collections::{HashMap, VecDeque};
 
 use crate::event::Event;
-use crate::record::{EventId, Record};
+use crate::record::{EventId, MessageType, Record};
 
 /// Per record of an event: `None` for a line without the separator, else
 /// the text after it (possibly empty).
 pub type Extras = Vec<Option<String>>;
 
-type Key = (Option<String>, EventId, u32, String);
+type Key = (Option<String>, EventId, MessageType, String);
 
 fn key(r: &Record) -> Key {
     (r.node.clone(), r.id, r.rtype, r.text.clone())

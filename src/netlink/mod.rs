@@ -12,23 +12,9 @@ use netlink_sys::{protocols::NETLINK_AUDIT, Socket, SocketAddr};
 use nix::errno::Errno;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
+use crate::wire::message_type::{self as msg, MessageType};
 use crate::wire::status::AuditStatus;
 use frame::{Message, NLMSG_DONE, NLMSG_ERROR, NLM_F_ACK, NLM_F_REQUEST};
-
-/// Request and reply types (linux/audit.h).
-pub mod msg {
-    pub const GET: u16 = 1000;
-    pub const SET: u16 = 1001;
-    pub const USER: u16 = 1005;
-    pub const SIGNAL_INFO: u16 = 1010;
-    pub const ADD_RULE: u16 = 1011;
-    pub const DEL_RULE: u16 = 1012;
-    pub const LIST_RULES: u16 = 1013;
-    pub const TRIM: u16 = 1014;
-    pub const MAKE_EQUIV: u16 = 1015;
-    pub const SET_FEATURE: u16 = 1018;
-    pub const GET_FEATURE: u16 = 1019;
-}
 
 /// The multicast group that lets a second reader see every record.
 pub const NLGRP_READLOG: u32 = 1;
@@ -135,13 +121,13 @@ impl AuditSocket {
 
     fn send(
         &mut self,
-        msg_type: u16,
+        msg_type: MessageType,
         flags: u16,
         payload: &[u8],
         what: &str,
     ) -> Result<u32, NetlinkError> {
         self.seq = self.seq.wrapping_add(1);
-        let bytes = frame::encode(msg_type, flags, self.seq, payload);
+        let bytes = frame::encode(msg_type.netlink(), flags, self.seq, payload);
         let kernel = SocketAddr::new(0, 0);
         self.sock
             .send_to(&bytes, &kernel, 0)
@@ -286,7 +272,7 @@ impl AuditSocket {
             })?;
             if messages
                 .iter()
-                .any(|m| m.seq != seq && crate::record::types::is_record(u32::from(m.msg_type)))
+                .any(|m| m.seq != seq && MessageType(m.msg_type.into()).is_record())
             {
                 self.stash.push_back(datagram.clone());
             }
@@ -319,7 +305,7 @@ impl AuditSocket {
     /// Sends a request that changes state and waits for the kernel's ACK.
     pub fn command(
         &mut self,
-        msg_type: u16,
+        msg_type: MessageType,
         payload: &[u8],
         what: &str,
     ) -> Result<(), NetlinkError> {
@@ -332,7 +318,7 @@ impl AuditSocket {
     /// value (the kernel's positive "error"); 0 when it carries none.
     pub fn command_value(
         &mut self,
-        msg_type: u16,
+        msg_type: MessageType,
         payload: &[u8],
         what: &str,
     ) -> Result<u32, NetlinkError> {
@@ -348,9 +334,9 @@ impl AuditSocket {
     }
 
     /// Sends a request with a single reply of `msg_type` and returns its payload.
-    pub fn query(&mut self, msg_type: u16, what: &str) -> Result<Vec<u8>, NetlinkError> {
+    pub fn query(&mut self, msg_type: MessageType, what: &str) -> Result<Vec<u8>, NetlinkError> {
         let seq = self.send(msg_type, NLM_F_REQUEST, &[], what)?;
-        let mut replies = self.collect(seq, what, |m| m.msg_type == msg_type)?;
+        let mut replies = self.collect(seq, what, |m| m.msg_type == msg_type.netlink())?;
         replies
             .pop()
             .map(|(_, p)| p)
@@ -361,12 +347,16 @@ impl AuditSocket {
     }
 
     /// Sends a request answered by a multi-part list ending in NLMSG_DONE.
-    pub fn dump(&mut self, msg_type: u16, what: &str) -> Result<Vec<Vec<u8>>, NetlinkError> {
+    pub fn dump(
+        &mut self,
+        msg_type: MessageType,
+        what: &str,
+    ) -> Result<Vec<Vec<u8>>, NetlinkError> {
         let seq = self.send(msg_type, NLM_F_REQUEST, &[], what)?;
         let replies = self.collect(seq, what, |m| m.msg_type == NLMSG_DONE)?;
         Ok(replies
             .into_iter()
-            .filter(|(t, _)| *t == msg_type)
+            .filter(|(t, _)| *t == msg_type.netlink())
             .map(|(_, p)| p)
             .collect())
     }
@@ -400,7 +390,11 @@ impl AuditSocket {
 
     /// Sends a user-space message (AUDIT_USER and friends); the kernel logs
     /// it with the sender's credentials.
-    pub fn send_user_message(&mut self, msg_type: u16, text: &str) -> Result<(), NetlinkError> {
+    pub fn send_user_message(
+        &mut self,
+        msg_type: MessageType,
+        text: &str,
+    ) -> Result<(), NetlinkError> {
         let mut payload = text.as_bytes().to_vec();
         payload.push(0);
         self.command(msg_type, &payload, "sending user message")
@@ -434,7 +428,7 @@ mod tests {
             .expect("the status reply")
             .to_vec();
         let messages = frame::split(&reply).unwrap();
-        assert_eq!(messages[0].msg_type, msg::GET);
+        assert_eq!(messages[0].msg_type, msg::GET.netlink());
         assert_eq!(messages[0].seq, seq);
         assert!(AuditStatus::decode(messages[0].payload).is_ok());
         let start = std::time::Instant::now();

@@ -66,11 +66,7 @@ fn au_event(out: &mut Vec<u8>, event: &AuEvent, extra: Extra) {
         out.extend(au.interpret());
     }
     out.push(b',');
-    if let Some(name) = event
-        .records
-        .first()
-        .and_then(|r| types::known_name(r.rtype))
-    {
+    if let Some(name) = event.records.first().and_then(|r| r.rtype.name()) {
         out.extend_from_slice(name.as_bytes());
     }
     out.push(b',');
@@ -205,7 +201,7 @@ fn object(au: &Cursor<'_>, action: Option<&[u8]>) -> Vec<u8> {
     if au.field_type() == FieldType::EscapedFile {
         return au.realpath();
     }
-    if au.rtype() == normalize::CONFIG_CHANGE && names_setting(action) {
+    if au.rtype() == types::CONFIG_CHANGE && names_setting(action) {
         return au.name().unwrap_or_default().as_bytes().to_vec();
     }
     au.interpret()

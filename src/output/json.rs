@@ -17,7 +17,7 @@ use super::interpret::{self, Recorded};
 use super::Enrichment;
 use crate::event::Event;
 use crate::record::{decode_field, types, Record};
-use crate::rules::arch;
+use crate::tables::arch;
 
 /// The version of the schema: the value of every event's `schema` field.
 pub const SCHEMA: u32 = 1;
@@ -222,8 +222,8 @@ struct RecordJson<'a> {
 impl<'a> RecordJson<'a> {
     fn of(r: &'a Record) -> RecordJson<'a> {
         RecordJson {
-            rtype: types::type_name(r.rtype),
-            type_nr: r.rtype,
+            rtype: r.rtype.to_string(),
+            type_nr: r.rtype.number(),
             raw: &r.text,
             fields: FirstOfEach(
                 r.fields()

@@ -15,8 +15,7 @@ use std::io::{self, Write};
 use chrono::{Local, TimeZone};
 
 use crate::event::Event;
-use crate::record::types;
-use crate::store::LossRow;
+use crate::record::{types, MessageType};
 pub use escape::Escape;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -76,7 +75,7 @@ pub fn print_event_with(
 
 /// Types 1200-1299 (auditd's own records): ausearch prints only the last
 /// record of such an event, and does not escape it.
-fn is_daemon_type(rtype: u32) -> bool {
+fn is_daemon_type(rtype: MessageType) -> bool {
     (types::DAEMON_START..types::SYSCALL).contains(&rtype)
 }
 
@@ -152,33 +151,6 @@ fn interpreted(
         );
     }
     out.write_all(&text)
-}
-
-/// One loss row: `TIME KIND count=N [serials=FIRST-LAST] [since=TIME] DETAIL`.
-pub fn print_loss(out: &mut impl Write, loss: &LossRow) -> io::Result<()> {
-    let time = |ms: i64| {
-        Local
-            .timestamp_millis_opt(ms)
-            .single()
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f").to_string())
-            .unwrap_or_default()
-    };
-    write!(
-        out,
-        "{} {} count={}",
-        time(loss.time_ms),
-        loss.kind,
-        loss.count
-    )?;
-    match (loss.first_serial, loss.last_serial) {
-        (Some(f), Some(l)) => write!(out, " serials={f}-{l}")?,
-        (Some(s), None) | (None, Some(s)) => write!(out, " serials={s}")?,
-        (None, None) => {}
-    }
-    if let Some(start) = loss.start_ms {
-        write!(out, " since={}", time(start))?;
-    }
-    writeln!(out, " {}", loss.detail)
 }
 
 /// The records of event `serial` in an auditd log's text, and what an

@@ -10,6 +10,7 @@ use super::normalize::{self, AuEvent, Cursor};
 use super::{Enrichment, Escape};
 use crate::event::Event;
 use crate::output::interpret::FieldType;
+use crate::record::{types, MessageType};
 
 /// The sentences of one event (auparse may make several events of it).
 pub fn print(
@@ -32,7 +33,7 @@ fn sentence(out: &mut Vec<u8>, event: &AuEvent) {
         .timestamp_opt(event.id.sec, 0)
         .single()
         .map_or_else(|| "?".into(), |t| t.format("%H:%M:%S %m/%d/%y").to_string());
-    let first_type = event.records.first().map_or(0, |r| r.rtype);
+    let first_type = event.records.first().map_or(MessageType(0), |r| r.rtype);
     let mut au = Cursor::new(event);
     let n = normalize::normalize(&mut au, false).unwrap_or_default();
     if event.node.is_some() {
@@ -90,12 +91,12 @@ fn sentence(out: &mut Vec<u8>, event: &AuEvent) {
 
 /// The object: a file made absolute, a socket's address (or family), the
 /// name of an audit setting changed, else the value interpreted.
-fn object(au: &Cursor<'_>, action: Option<&[u8]>, first_type: u32) -> Vec<u8> {
+fn object(au: &Cursor<'_>, action: Option<&[u8]>, first_type: MessageType) -> Vec<u8> {
     let violated = action.is_some_and(|a| a.windows(8).any(|w| w == b"violated"));
     let text = match au.field_type() {
         FieldType::EscapedFile => Some(au.realpath()),
         FieldType::Sockaddr => sock_part(au, b"laddr=").or_else(|| sock_part(au, b"fam=")),
-        _ if first_type == normalize::CONFIG_CHANGE && super::csv::names_setting(action) => {
+        _ if first_type == types::CONFIG_CHANGE && super::csv::names_setting(action) => {
             Some(au.name().unwrap_or_default().as_bytes().to_vec())
         }
         _ => None,

@@ -4,6 +4,8 @@
 mod parse;
 pub mod types;
 
+pub use types::MessageType;
+
 use std::sync::OnceLock;
 
 pub use parse::{parse_log_line, parse_payload, visit_fields};
@@ -30,9 +32,6 @@ impl std::fmt::Display for EventId {
     }
 }
 
-/// How the kernel joins several rule keys in one `key=` field.
-pub const KEY_SEPARATOR: &str = "\x01";
-
 /// One `name=value` pair; `value` is the text as written (quotes included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field {
@@ -46,7 +45,7 @@ pub struct Field {
 /// the fields are parsed on first use, on whichever thread asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    pub rtype: u32,
+    pub rtype: MessageType,
     pub id: EventId,
     /// `node=` prefix of records that came from a log of another host.
     pub node: Option<String>,
@@ -162,11 +161,7 @@ impl Record {
             Some(n) => format!("node={n} "),
             None => String::new(),
         };
-        format!(
-            "{node}type={} msg={}",
-            types::type_name(self.rtype),
-            self.text
-        )
+        format!("{node}type={} msg={}", self.rtype, self.text)
     }
 }
 
@@ -174,7 +169,7 @@ impl Record {
 /// [`Record::text_of`] does: EXECVE's arguments are encoded like untrusted
 /// strings, other records' `aN` are numbers (a SYSCALL's `a1=7ffd...` is
 /// an address, not text).
-pub fn decode_field(rtype: u32, name: &str, raw: &str) -> Option<String> {
+pub fn decode_field(rtype: MessageType, name: &str, raw: &str) -> Option<String> {
     if rtype == types::EXECVE && is_execve_arg(name) {
         return decode_untrusted(raw);
     }

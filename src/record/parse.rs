@@ -3,11 +3,11 @@
 
 use std::sync::OnceLock;
 
-use super::{types, EventId, Record};
+use super::{EventId, MessageType, Record};
 
 /// Parses a record as the kernel sends it over netlink: the type comes from
 /// the netlink header, the payload is `audit(SEC.MSEC:SERIAL): body`.
-pub fn parse_payload(rtype: u32, payload: &[u8]) -> Record {
+pub fn parse_payload(rtype: MessageType, payload: &[u8]) -> Record {
     // The kernel's text is ASCII (untrusted strings are hex-encoded); trailing
     // NULs and newlines are framing, not content.
     let end = payload
@@ -39,7 +39,7 @@ pub fn parse_log_line(line: &str) -> Record {
         return malformed(line, node, "record does not start with type=");
     };
     let (tname, tail) = after.split_once(' ').unwrap_or((after, ""));
-    let Some(rtype) = types::type_number(tname) else {
+    let Some(rtype) = MessageType::parse(tname) else {
         return malformed(line, node, &format!("unknown record type {tname:?}"));
     };
     let Some(text) = tail.strip_prefix("msg=") else {
@@ -50,7 +50,7 @@ pub fn parse_log_line(line: &str) -> Record {
 
 fn malformed(line: &str, node: Option<String>, why: &str) -> Record {
     Record {
-        rtype: 0,
+        rtype: MessageType::default(),
         id: EventId::default(),
         node,
         body_at: line.len(),
@@ -60,7 +60,7 @@ fn malformed(line: &str, node: Option<String>, why: &str) -> Record {
     }
 }
 
-fn build(rtype: u32, node: Option<String>, text: String) -> Record {
+fn build(rtype: MessageType, node: Option<String>, text: String) -> Record {
     let (id, header_error, body_at) = match parse_header(&text) {
         Ok((id, body)) => (id, None, text.len() - body.len()),
         Err(e) => (EventId::default(), Some(e), text.len()),

@@ -9,7 +9,7 @@ use super::lookup::{self, Lookup};
 use super::scan::{self, Scanned, Totals};
 use super::tally::Tally;
 use super::{Config, Detail, Kind, Only};
-use crate::record::types;
+use crate::record::MessageType;
 
 /// `strftime("%x %T")` of a local time, `?` when there is none.
 pub fn date(sec: i64) -> String {
@@ -243,8 +243,8 @@ fn avc_rows(text: &mut Vec<u8>, ev: &Scanned<'_>, date: &str, line_item: &mut u3
 
 /// `audit_msg_type_to_name`, which gives C's `(null)` for a type it
 /// does not know.
-fn type_name(t: u32) -> &'static str {
-    types::known_name(t).unwrap_or("(null)")
+fn type_name(t: MessageType) -> &'static str {
+    t.name().unwrap_or("(null)")
 }
 
 fn event_row(text: &mut Vec<u8>, kind: Kind, ev: &Scanned<'_>) {
@@ -495,7 +495,7 @@ fn numbers(text: &mut Vec<u8>, tally: &Tally<i32>, show: impl Fn(i32) -> String)
 fn record_types(text: &mut Vec<u8>, tally: &Tally<i32>, config: &Config) {
     numbers(text, tally, |n| {
         if config.interpret {
-            type_name(n as u32).to_string()
+            type_name(MessageType(n as u32)).to_string()
         } else {
             n.to_string()
         }

@@ -26,24 +26,18 @@ use std::collections::HashMap;
 use super::parse::Wants;
 use super::scan::Types;
 use super::Kind;
-use crate::record::types;
+use crate::record::types::{
+    self, BPRM_FCAPS, CAPSET, EXECVE, FD_PAIR, IPC, MMAP, OBJ_PID, SOCKADDR, SOCKETCALL, USER_AVC,
+};
+use crate::record::types::{FIRST_USER_MSG, LAST_USER_MSG, MQ_GETSETATTR, MQ_OPEN};
+use crate::record::MessageType;
 use crate::store::query::ShapeCount;
-
-const USER_AVC: u32 = 1107;
-const IPC: u32 = 1303;
-const SOCKETCALL: u32 = 1304;
-const SOCKADDR: u32 = 1306;
-const EXECVE: u32 = 1309;
-const MQ: (u32, u32) = (1312, 1315);
-const FD_PAIR: u32 = 1317;
-const OBJ_PID: u32 = 1318;
-const BPRM_FCAPS: u32 = 1321;
-const CAPSET: u32 = 1322;
-const MMAP: u32 = 1323;
+const MQ: (MessageType, MessageType) = (MQ_OPEN, MQ_GETSETATTR);
 
 /// Whether aureport, reading a record of type `t` for a `kind` report that
 /// reads `wants`, reads nothing its event's shape does not hold.
 fn held_by_shape(t: u32, kind: Kind, wants: Wants) -> bool {
+    let t = MessageType(t);
     match t {
         types::SYSCALL
         | types::PROCTITLE
@@ -67,15 +61,15 @@ fn held_by_shape(t: u32, kind: Kind, wants: Wants) -> bool {
 
 /// The user-space messages aureport reads with one parser (`parse_user`)
 /// for fields the shape holds; USER_AVC has its own.
-fn is_user_message(t: u32) -> bool {
-    t == types::USER || (1100..=1199).contains(&t) && t != USER_AVC
+fn is_user_message(t: MessageType) -> bool {
+    t == types::USER || (FIRST_USER_MSG..=LAST_USER_MSG).contains(&t) && t != USER_AVC
 }
 
 /// Whether every event of a shape with these record types gives aureport
 /// the same values for `wants`, given the shape's values.
 pub fn shape_decides(record_types: &[u32], kind: Kind, wants: Wants) -> bool {
-    let first = record_types.contains(&types::SYSCALL)
-        || record_types.len() == 1 && is_user_message(record_types[0]);
+    let first = record_types.contains(&types::SYSCALL.0)
+        || record_types.len() == 1 && is_user_message(MessageType(record_types[0]));
     first && record_types.iter().all(|&t| held_by_shape(t, kind, wants))
 }
 
@@ -159,7 +153,7 @@ impl Plan {
                     .or_insert((s.first, 0, Vec::new()));
             group.0 = group.0.min(s.first);
             group.1 += s.count as u32;
-            if but_names && s.types.contains(&types::PATH) {
+            if but_names && s.types.contains(&types::PATH.0) {
                 group.2.push(s.shape);
             }
         }

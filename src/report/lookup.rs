@@ -3,7 +3,7 @@
 
 use crate::output::interpret::{values, Recorded};
 use crate::output::Escape;
-use crate::rules::arch;
+use crate::tables::arch;
 
 use super::parse::{AvcResult, FAILED, SUCCESS, UID_UNSET};
 

@@ -166,13 +166,13 @@ impl Report {
         }
         // auparse loads the enriched names only for a single-record event
         // or one that starts with its SYSCALL record.
-        let head = event.records.first().map_or(0, |r| r.rtype);
+        let head = event.records.first().map(|r| r.rtype);
         let recorded = head_enrichment
-            .filter(|_| event.records.len() == 1 || head == types::SYSCALL)
+            .filter(|_| event.records.len() == 1 || head == Some(types::SYSCALL))
             .map(|e| Recorded::parse(e.as_bytes()));
         let ev = scan::Scanned {
             id: event.id,
-            types: event.records.iter().map(|r| r.rtype).collect(),
+            types: event.records.iter().map(|r| r.rtype.number()).collect(),
             head_line: recs.first().map(|r| r.line),
             items,
             lookup: lookup::Lookup {
@@ -229,8 +229,8 @@ impl Report {
             Only::Failed => items.success == parse::FAILED,
             Only::Success => items.success == parse::SUCCESS,
         };
-        let head = event.records.first().map_or(0, |r| r.rtype);
-        success_ok && !(self.config.no_config && head == scan::CONFIG_CHANGE)
+        let head = event.records.first().map(|r| r.rtype);
+        success_ok && !(self.config.no_config && head == Some(types::CONFIG_CHANGE))
     }
 
     /// The totals of a summary report, or the line a detailed report

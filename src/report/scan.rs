@@ -6,35 +6,19 @@ use super::lookup::Lookup;
 use super::parse::{Items, Wants, AUID_UNREAD, FAILED, SUCCESS};
 use super::tally::Tally;
 use super::Kind;
-use crate::record::{types, EventId};
-
-pub const CONFIG_CHANGE: u32 = 1305;
-const USER_AUTH: u32 = 1100;
-const USER_MGMT: u32 = 1102;
-const USER_CHAUTHTOK: u32 = 1108;
-const USYS_CONFIG: u32 = 1111;
-const USER_LOGIN: u32 = 1112;
-const ADD_USER: u32 = 1114;
-const DEL_GROUP: u32 = 1117;
-const GRP_AUTH: u32 = 1126;
-const GRP_MGMT: u32 = 1132;
-const DAEMON_CONFIG: u32 = 1203;
-const NETFILTER_CFG: u32 = 1325;
-const SECCOMP: u32 = 1326;
-const FEATURE_CHANGE: u32 = 1328;
-const AVC: u32 = 1400;
-const USER_AVC: u32 = 1107;
-const MAC_POLICY_LOAD: u32 = 1403;
-const MAC_MAP_DEL: u32 = 1410;
-const MAC_UNLBL_STCDEL: u32 = 1417;
-const USER_MAC_CONFIG_CHANGE: u32 = 2312;
-const ROLE_ASSIGN: u32 = 2301;
-const ROLE_REMOVE: u32 = 2302;
-const TTY: u32 = 1319;
-const USER_TTY: u32 = 1124;
+use crate::record::types::{
+    ADD_USER, AVC, CONFIG_CHANGE, DAEMON_CONFIG, DEL_GROUP, FEATURE_CHANGE, FIRST_ANOM_MSG,
+    FIRST_ANOM_RESP, FIRST_CRYPTO_MSG, FIRST_KERN_ANOM_MSG, FIRST_KERN_CRYPTO_MSG,
+    FIRST_USER_LSPP_MSG, FIRST_VIRT_MSG, GRP_AUTH, GRP_MGMT, INTEGRITY_FIRST_MSG,
+    INTEGRITY_LAST_MSG, LAST_ANOM_MSG, LAST_ANOM_RESP, LAST_CRYPTO_MSG, LAST_KERN_ANOM_MSG,
+    LAST_KERN_CRYPTO_MSG, LAST_USER_LSPP_MSG, LAST_VIRT_MSG, MAC_MAP_DEL, MAC_POLICY_LOAD,
+    MAC_UNLBL_STCDEL, NETFILTER_CFG, ROLE_ASSIGN, ROLE_REMOVE, SECCOMP, TTY, USER_AUTH, USER_AVC,
+    USER_CHAUTHTOK, USER_LOGIN, USER_MAC_CONFIG_CHANGE, USER_MGMT, USER_TTY, USYS_CONFIG,
+};
+use crate::record::{types, EventId, MessageType};
 
 /// The record types of configuration changes, besides the MAC range.
-const CONFIG_TYPES: [u32; 6] = [
+const CONFIG_TYPES: [MessageType; 6] = [
     CONFIG_CHANGE,
     DAEMON_CONFIG,
     USYS_CONFIG,
@@ -44,14 +28,14 @@ const CONFIG_TYPES: [u32; 6] = [
 ];
 
 /// libaudit's ranges of message types.
-const KERN_CRYPTO: (u32, u32) = (1600, 1699);
-const CRYPTO: (u32, u32) = (2400, 2499);
-const KERN_ANOM: (u32, u32) = (1700, 1799);
-const ANOM: (u32, u32) = (2100, 2199);
-const ANOM_RESP: (u32, u32) = (2200, 2299);
-const USER_LSPP: (u32, u32) = (2300, 2399);
-const INTEGRITY: (u32, u32) = (1800, 1899);
-const VIRT: (u32, u32) = (2500, 2599);
+const KERN_CRYPTO: (MessageType, MessageType) = (FIRST_KERN_CRYPTO_MSG, LAST_KERN_CRYPTO_MSG);
+const CRYPTO: (MessageType, MessageType) = (FIRST_CRYPTO_MSG, LAST_CRYPTO_MSG);
+const KERN_ANOM: (MessageType, MessageType) = (FIRST_KERN_ANOM_MSG, LAST_KERN_ANOM_MSG);
+const ANOM: (MessageType, MessageType) = (FIRST_ANOM_MSG, LAST_ANOM_MSG);
+const ANOM_RESP: (MessageType, MessageType) = (FIRST_ANOM_RESP, LAST_ANOM_RESP);
+const USER_LSPP: (MessageType, MessageType) = (FIRST_USER_LSPP_MSG, LAST_USER_LSPP_MSG);
+const INTEGRITY: (MessageType, MessageType) = (INTEGRITY_FIRST_MSG, INTEGRITY_LAST_MSG);
+const VIRT: (MessageType, MessageType) = (FIRST_VIRT_MSG, LAST_VIRT_MSG);
 
 /// An event that passed the scan: its stamp, record types, first
 /// record's line, what was read from it, and how to print ids.
@@ -68,13 +52,13 @@ pub struct Scanned<'a> {
 pub struct Types<'a>(pub &'a [u32]);
 
 impl Types<'_> {
-    pub fn has(self, t: u32) -> bool {
-        self.0.contains(&t)
+    pub fn has(self, t: MessageType) -> bool {
+        self.0.contains(&t.0)
     }
 
     /// `list_find_msg_range`, which finds nothing in an empty range.
-    pub fn has_range(self, (low, high): (u32, u32)) -> bool {
-        high > low && self.0.iter().any(|t| (low..=high).contains(t))
+    pub fn has_range(self, (low, high): (MessageType, MessageType)) -> bool {
+        high > low && self.0.iter().any(|t| (low.0..=high.0).contains(t))
     }
 
     fn has_config_change(self) -> bool {
@@ -98,7 +82,7 @@ impl Types<'_> {
         self.has_range(KERN_CRYPTO) || self.has_range(CRYPTO)
     }
 
-    fn has_mac(self, last: u32) -> bool {
+    fn has_mac(self, last: MessageType) -> bool {
         self.has_range((MAC_POLICY_LOAD, last)) || self.has_range(USER_LSPP)
     }
 
@@ -129,19 +113,19 @@ impl Types<'_> {
 }
 
 impl Scanned<'_> {
-    pub fn head(&self) -> u32 {
-        self.types.first().copied().unwrap_or(0)
+    pub fn head(&self) -> MessageType {
+        MessageType(self.types.first().copied().unwrap_or(0))
     }
 
     fn kinds(&self) -> Types<'_> {
         Types(&self.types)
     }
 
-    pub fn has(&self, t: u32) -> bool {
+    pub fn has(&self, t: MessageType) -> bool {
         self.kinds().has(t)
     }
 
-    pub fn has_range(&self, range: (u32, u32)) -> bool {
+    pub fn has_range(&self, range: (MessageType, MessageType)) -> bool {
         self.kinds().has_range(range)
     }
 
@@ -161,7 +145,7 @@ impl Scanned<'_> {
         self.kinds().has_crypto()
     }
 
-    fn has_mac(&self, last: u32) -> bool {
+    fn has_mac(&self, last: MessageType) -> bool {
         self.kinds().has_mac(last)
     }
 
@@ -289,7 +273,7 @@ impl Totals {
     /// overall summary (the only summary whose events count as found).
     pub fn add(&mut self, kind: Kind, ev: &Scanned<'_>, n: u32) -> bool {
         let s = &ev.items;
-        let head = ev.head() as i32;
+        let head = ev.head().number() as i32;
         match kind {
             Kind::Summary => {
                 self.add_summary(ev, n);

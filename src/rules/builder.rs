@@ -2,15 +2,17 @@
 //! the checks auditctl makes as it goes (`-F arch` before `-S`, keys after
 //! something they can label, fields valid for the list...).
 
-use super::arch::{self, Machine};
+use super::arch::parse_arch;
 use super::fields::{self, Kind};
 use super::model::{
     Action, FieldValue, FilterList, Operator, Rule, RuleField, SyscallMask, MAX_SYSCALL, OPERATORS,
 };
 use super::system::System;
-use super::tables;
 use super::value::{self, parse_c_number};
 use super::RuleError;
+use crate::tables;
+use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR;
 
 /// AUDIT_PERM_READ | WRITE | EXEC | ATTR: a watch's default.
 const ALL_PERMS: u32 = 15;
@@ -215,7 +217,7 @@ impl RuleBuilder {
         }
         match def.kind {
             Kind::Arch if self.syscall_added => return Err(RuleError::ArchAfterSyscall),
-            Kind::Arch => self.machine = Some((arch::parse_arch(text)?, text.to_string())),
+            Kind::Arch => self.machine = Some((parse_arch(text)?, text.to_string())),
             Kind::Key if !self.keyable => return Err(RuleError::KeyWithoutRule),
             _ => {}
         }
@@ -316,7 +318,7 @@ impl RuleBuilder {
             if self.fields.iter().any(|f| f.field == fields::FILTERKEY) {
                 return Err(RuleError::DuplicateField("key"));
             }
-            let joined = self.keys.join(&fields::KEY_SEPARATOR.to_string());
+            let joined = self.keys.join(KEY_SEPARATOR);
             self.push(fields::FILTERKEY, Operator::Equal, FieldValue::Str(joined));
         }
         self.check_count()?;

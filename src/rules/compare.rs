@@ -1,19 +1,19 @@
 //! `-C left=right` inter-field comparisons: an AUDIT_FIELD_COMPARE field
-//! whose value is one of the AUDIT_COMPARE_* ids (`tables/compare.txt`).
+//! whose value is one of the AUDIT_COMPARE_* ids (`compare.txt`).
 
 use std::sync::OnceLock;
 
 use super::fields::FIELD_COMPARE;
 use super::model::{FieldValue, Operator, RuleField};
-use super::tables::{data_lines, parse_number};
 use super::RuleError;
+use crate::tables::{data_lines, parse_number};
 
 /// (left, right, id), as linux/audit.h names them: AUDIT_COMPARE_UID_TO_OBJ_UID
 /// is ("uid", "obj_uid", 1).
 fn table() -> &'static [(&'static str, &'static str, u32)] {
     static TABLE: OnceLock<Vec<(&'static str, &'static str, u32)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        data_lines(include_str!("tables/compare.txt"))
+        data_lines(include_str!("compare.txt"))
             .map(|w| match w[..] {
                 [left, right, id] => (left, right, parse_number(id).expect("compare.txt: id")),
                 _ => panic!("compare.txt line {w:?} is not 'left right id'"),

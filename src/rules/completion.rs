@@ -35,7 +35,7 @@ pub fn fields() -> Vec<String> {
 
 /// The syscall names of this machine, in number order.
 pub fn syscalls() -> Vec<&'static str> {
-    super::arch::native()
+    crate::tables::arch::native()
         .syscalls()
         .map(|table| table.printed_names())
         .unwrap_or_default()

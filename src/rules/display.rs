@@ -18,30 +18,31 @@
 
 use std::fmt::{self, Write};
 
-use super::arch::{self, Machine};
 use super::compare;
 use super::fields::{self, FieldDef, Kind};
 use super::model::{FieldValue, FilterList, Operator, Rule, RuleField};
-use super::tables;
 use super::value::PERM_LETTERS;
+use crate::tables;
+use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR;
 
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.listing(false).fmt(f)
+        self.listing(None).fmt(f)
     }
 }
 
 /// A rule as `auditctl -l` prints it, or with `interpret` as `auditctl -l -i`
 /// does: the arch by machine name, an unset auid or session as `unset`, and
 /// a0..a3 of a rule with at most one syscall read as that syscall's
-/// arguments (see [`interpret_arg`]).
+/// arguments, by the reader given (see [`SyscallArg`]).
 pub struct Listing<'a> {
     rule: &'a Rule,
-    interpret: bool,
+    interpret: Option<ReadArg<'a>>,
 }
 
 impl Rule {
-    pub fn listing(&self, interpret: bool) -> Listing<'_> {
+    pub fn listing<'a>(&'a self, interpret: Option<ReadArg<'a>>) -> Listing<'a> {
         Listing {
             rule: self,
             interpret,
@@ -72,20 +73,21 @@ impl fmt::Display for Listing<'_> {
             let mut machine = Some(arch::native());
             let mut arch_machine = None;
             for field in rule.fields.iter().filter(|x| x.field == fields::ARCH) {
-                machine = write_arch(f, field, self.interpret);
+                machine = write_arch(f, field, self.interpret.is_some());
                 arch_machine = machine;
             }
             write_syscalls(f, rule, machine)?;
             args = self
                 .interpret
-                .then(|| arg_context(rule, arch_machine))
-                .flatten();
+                .and_then(|read| Some((arg_context(rule, arch_machine)?, read)));
         }
         for field in rule.fields.iter().filter(|x| x.field != fields::ARCH) {
             match (&mut args, field.field) {
-                (Some(ctx), fields::A0..=fields::A3) => write_interpreted_arg(f, field, ctx)?,
+                (Some((ctx, read)), fields::A0..=fields::A3) => {
+                    write_interpreted_arg(f, field, ctx, *read)?
+                }
                 (_, fields::LOGINUID | fields::SESSIONID)
-                    if self.interpret && field.num() == Some(u32::MAX) =>
+                    if self.interpret.is_some() && field.num() == Some(u32::MAX) =>
                 {
                     write!(f, " -F {}{}unset", field_name(field), field.op.symbol())?
                 }
@@ -119,45 +121,48 @@ fn field_name(field: &RuleField) -> &'static str {
     fields::by_id(field.field).map_or("?", |d| d.name)
 }
 
-/// ` -F a1=O_WRONLY|O_CREAT`: auditctl hands a made-up SYSCALL record to
-/// auparse and prints its reading of the value, the one `ausearch -i`
-/// gives; without a machine or a syscall that is the value in lower-case
-/// hex.
+/// One of a0..a3 of a rule's one syscall, to be read for `-l -i`: auditctl
+/// hands a made-up SYSCALL record to auparse and prints its reading of the
+/// value, the one `ausearch -i` gives. That reading belongs to the output
+/// stage, above this one, so whoever lists the rule passes it in.
+pub struct SyscallArg {
+    /// 0 for a0 ... 3 for a3.
+    pub index: u32,
+    pub value: u32,
+    pub machine: Option<&'static Machine>,
+    pub syscall: Option<u32>,
+    /// The a0 and a1 values met so far (open's mode needs O_CREAT).
+    pub a0: u32,
+    pub a1: u32,
+}
+
+/// Reads a syscall argument as text (see [`SyscallArg`]).
+pub type ReadArg<'a> = &'a dyn Fn(&SyscallArg) -> String;
+
+/// ` -F a1=O_WRONLY|O_CREAT`: the argument as `read` gives it; without a
+/// machine or a syscall that is the value in lower-case hex.
 fn write_interpreted_arg(
     f: &mut fmt::Formatter<'_>,
     field: &RuleField,
     ctx: &mut ArgContext,
+    read: ReadArg<'_>,
 ) -> fmt::Result {
-    use crate::output::interpret::{self, Context, FieldType};
-    let n = field.num().unwrap_or(0);
-    let (kind, name) = match field.field - fields::A0 {
-        0 => (FieldType::A0, "a0"),
-        1 => (FieldType::A1, "a1"),
-        2 => (FieldType::A2, "a2"),
-        _ => (FieldType::A3, "a3"),
-    };
-    match kind {
-        FieldType::A0 => ctx.a0 = n,
-        FieldType::A1 => ctx.a1 = n,
+    let value = field.num().unwrap_or(0);
+    let index = field.field - fields::A0;
+    match index {
+        0 => ctx.a0 = value,
+        1 => ctx.a1 = value,
         _ => {}
     }
-    let hex = format!("{n:x}");
-    let cx = Context {
-        name: name.as_bytes(),
-        val: hex.as_bytes(),
+    let arg = SyscallArg {
+        index,
+        value,
         machine: ctx.machine,
-        syscall: ctx.syscall.map_or(-1, |nr| nr as i32),
-        a0: u64::from(ctx.a0),
-        a1: u64::from(ctx.a1),
-        cwd: None,
+        syscall: ctx.syscall,
+        a0: ctx.a0,
+        a1: ctx.a1,
     };
-    let text = interpret::value(kind, &cx, None, crate::output::Escape::Raw);
-    write!(
-        f,
-        " -F {name}{}{}",
-        field.op.symbol(),
-        String::from_utf8_lossy(&text)
-    )
+    write!(f, " -F a{index}{}{}", field.op.symbol(), read(&arg))
 }
 
 /// ` -F arch=b64`, or the raw AUDIT_ARCH value in hex when no machine has
@@ -233,7 +238,7 @@ fn write_string_field(
         // auditctl prints these three with '=' whatever the operator.
         fields::WATCH | fields::DIR | fields::EXE => write!(f, " -F {}={s}", def.name),
         fields::FILTERKEY => {
-            for key in s.split(fields::KEY_SEPARATOR).filter(|k| !k.is_empty()) {
+            for key in s.split(KEY_SEPARATOR).filter(|k| !k.is_empty()) {
                 if watch {
                     write!(f, " -k {key}")?;
                 } else {
@@ -284,7 +289,7 @@ fn exit_text(n: u32) -> String {
 }
 
 fn msgtype_text(n: u32) -> String {
-    let name = crate::record::types::type_name(n);
+    let name = crate::record::MessageType(n).to_string();
     if name.starts_with("UNKNOWN[") {
         (n as i32).to_string()
     } else {

@@ -1,11 +1,11 @@
-//! The field table (`tables/fields.txt`): each `-F` name, its `AUDIT_*` id,
+//! The field table (`fields.txt`): each `-F` name, its `AUDIT_*` id,
 //! how its value is read and printed, which operators and which filter lists
 //! accept it.
 
 use std::sync::OnceLock;
 
 use super::model::{FilterList, Operator};
-use super::tables::data_lines;
+use crate::tables::data_lines;
 
 // Field ids with special handling (linux/audit.h).
 pub const LOGINUID: u32 = 9;
@@ -21,8 +21,6 @@ pub const A0: u32 = 200;
 pub const A3: u32 = 203;
 pub const FILTERKEY: u32 = 210;
 
-/// auditctl joins several `-k` keys into one key field with this byte.
-pub const KEY_SEPARATOR: char = '\x01';
 /// AUDIT_MAX_KEY_LEN: the joined keys' limit.
 pub const MAX_KEY_LEN: usize = 256;
 /// PATH_MAX: the kernel's limit for other string fields.
@@ -143,7 +141,7 @@ impl FieldDef {
 fn table() -> &'static [FieldDef] {
     static TABLE: OnceLock<Vec<FieldDef>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        data_lines(include_str!("tables/fields.txt"))
+        data_lines(include_str!("fields.txt"))
             .map(parse_def)
             .collect()
     })

@@ -7,7 +7,8 @@
 
 use nix::errno::Errno;
 
-use crate::netlink::{msg, AuditSocket, NetlinkError};
+use crate::netlink::{AuditSocket, NetlinkError};
+use crate::wire::message_type as msg;
 use crate::wire::status::{mask, AuditStatus};
 
 use super::{fields, Command, Rule, RuleError, StatusChange};

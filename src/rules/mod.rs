@@ -11,9 +11,9 @@
 //! ```
 //!
 //! Name tables (syscalls per arch, errnos, fields, comparisons, machines) are
-//! data files in `tables/`, parsed at first use.
+//! data files in [`crate::tables`], parsed at first use.
 
-pub mod arch;
+mod arch;
 mod builder;
 mod codec;
 mod compare;
@@ -26,7 +26,6 @@ pub mod kernel;
 mod model;
 mod syntax;
 mod system;
-pub mod tables;
 mod value;
 
 #[cfg(test)]
@@ -34,6 +33,8 @@ mod tests;
 
 use std::path::PathBuf;
 
+pub use arch::parse_arch;
+pub use display::{ReadArg, SyscallArg};
 pub use error::RuleError;
 pub use model::{Action, FieldValue, FilterList, Operator, Rule, RuleField, SyscallMask};
 pub use system::{HostSystem, System};

@@ -3,6 +3,7 @@
 //! built from text and one listed back by the kernel compare equal.
 
 use super::fields;
+use crate::wire::KEY_SEPARATOR;
 
 /// A kernel filter list (`AUDIT_FILTER_*`), the low bits of the rule flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -213,7 +214,7 @@ impl Rule {
             .iter()
             .filter(|f| f.field == fields::FILTERKEY)
             .filter_map(RuleField::str)
-            .flat_map(|s| s.split(fields::KEY_SEPARATOR))
+            .flat_map(|s| s.split(KEY_SEPARATOR))
             .filter(|k| !k.is_empty())
             .map(str::to_string)
             .collect()

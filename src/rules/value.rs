@@ -6,8 +6,10 @@
 use super::fields::{self, FieldDef, Kind};
 use super::model::FieldValue;
 use super::system::System;
-use super::tables;
 use super::RuleError;
+use crate::record::MessageType;
+use crate::tables;
+use crate::wire::KEY_SEPARATOR;
 
 /// AUDIT_UID_UNSET / AUDIT_SID_UNSET: (unsigned)-1.
 pub const UNSET: u32 = u32::MAX;
@@ -153,7 +155,9 @@ fn parse_msgtype(text: &str) -> Result<u32, RuleError> {
     if text.starts_with(|c: char| c.is_ascii_digit()) {
         return parse_c_number(text).ok_or_else(unknown);
     }
-    crate::record::types::type_number(text).ok_or_else(unknown)
+    MessageType::parse(text)
+        .map(|t| t.number())
+        .ok_or_else(unknown)
 }
 
 /// An exit value: a number, -N, or an errno name where `-EPERM` is -1 and
@@ -250,9 +254,9 @@ pub fn parse_key(text: &str) -> Result<String, RuleError> {
     if text.is_empty() {
         return Err(RuleError::EmptyKey);
     }
-    if text.contains(fields::KEY_SEPARATOR) {
+    if text.contains(KEY_SEPARATOR) {
         return Err(RuleError::KeyHasSeparator(
-            text.replace(fields::KEY_SEPARATOR, "\\x01"),
+            text.replace(KEY_SEPARATOR, "\\x01"),
         ));
     }
     if text.len() > fields::MAX_KEY_LEN {

@@ -44,7 +44,7 @@ pub fn body_text(records: &[Record]) -> String {
 }
 
 fn append_line(body: &mut String, r: &Record) {
-    push_decimal(body, r.rtype);
+    push_decimal(body, r.rtype.number());
     body.push(' ');
     body.push_str(&r.text);
     body.push('\n');

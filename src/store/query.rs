@@ -4,7 +4,7 @@
 use rusqlite::{types::Value, Connection};
 
 use crate::event::Event;
-use crate::record::{parse_payload, EventId, Record};
+use crate::record::{parse_payload, EventId, MessageType, Record};
 
 use super::LossRow;
 
@@ -558,7 +558,7 @@ pub fn parse_body(body: &str, node: Option<&str>) -> Vec<Record> {
     body.lines()
         .map(|line| {
             let (rtype, text) = line.split_once(' ').unwrap_or(("0", line));
-            let mut rec = parse_payload(rtype.parse().unwrap_or(0), text.as_bytes());
+            let mut rec = parse_payload(MessageType(rtype.parse().unwrap_or(0)), text.as_bytes());
             rec.node = node.map(str::to_string);
             rec
         })

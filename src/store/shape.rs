@@ -166,7 +166,7 @@ impl Shape {
     }
 }
 
-pub use crate::record::KEY_SEPARATOR;
+pub use crate::wire::KEY_SEPARATOR;
 
 /// Builds a [`Shape`] record by record, as an event's records arrive. A
 /// SYSCALL record's values win over other records' (its pid and uid are
@@ -189,8 +189,8 @@ impl Summary {
         } else {
             &mut self.others
         };
-        if let Err(at) = target.types.binary_search(&record.rtype) {
-            target.types.insert(at, record.rtype);
+        if let Err(at) = target.types.binary_search(&record.rtype.number()) {
+            target.types.insert(at, record.rtype.number());
         }
         let is_path = record.rtype == types::PATH;
         let mut path = None;

@@ -1,7 +1,15 @@
 //! The kernel's binary structures, as typed encode/decode over bytes.
 
+pub mod message_type;
 pub mod rule;
 pub mod status;
+
+/// How auditctl and the kernel join several keys of one rule in its key
+/// field, and so in a record's `key=` value (AUDIT_KEY_SEPARATOR,
+/// linux/audit.h).
+pub const KEY_SEPARATOR: &str = "\x01";
+/// [`KEY_SEPARATOR`] as the byte the text scanners look for.
+pub const KEY_SEPARATOR_BYTE: u8 = KEY_SEPARATOR.as_bytes()[0];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum WireError {

@@ -3,9 +3,13 @@
 //! it: records parsed, `audit_status` and `audit_rule_data` replies read,
 //! NLMSG_ERROR's errno taken.
 
-use raudit::netlink::{frame, msg};
+use raudit::netlink::frame;
+use raudit::output::interpret;
 use raudit::record::parse_payload;
+use raudit::record::MessageType;
+use raudit::rules::ReadArg;
 use raudit::rules::Rule;
+use raudit::wire::message_type as msg;
 use raudit::wire::status::AuditStatus;
 
 pub fn run(data: &[u8]) {
@@ -46,15 +50,15 @@ fn decode(m: &frame::Message<'_>) {
         frame::NLMSG_ERROR => {
             let _ = frame::error_code(m.payload);
         }
-        msg::GET => {
+        t if t == msg::GET.netlink() => {
             if let Ok(status) = AuditStatus::decode(m.payload) {
                 let again = AuditStatus::decode(&status.encode()).expect("encoded status");
                 assert_eq!(again, status);
             }
         }
-        msg::LIST_RULES => rule_reply(m.payload),
+        t if t == msg::LIST_RULES.netlink() => rule_reply(m.payload),
         t => {
-            let record = parse_payload(u32::from(t), m.payload);
+            let record = parse_payload(MessageType(t.into()), m.payload);
             let _ = record.fields();
             let _ = record.error();
             let _ = record.log_line();
@@ -69,7 +73,9 @@ fn rule_reply(payload: &[u8]) {
         return;
     };
     let _ = rule.to_string();
-    let _ = rule.listing(true).to_string();
+    let read: ReadArg<'_> =
+        &|a| interpret::rule_syscall_arg(a.index, a.value, a.machine, a.syscall, (a.a0, a.a1));
+    let _ = rule.listing(Some(read)).to_string();
     if let Ok(bytes) = rule.to_wire() {
         let again = Rule::from_wire(&bytes).expect("an encoded rule decodes");
         assert_eq!(again, rule, "the wire changed the rule");

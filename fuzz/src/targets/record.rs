@@ -4,22 +4,24 @@
 //! The first byte picks the record type for `parse_payload` (the kernel
 //! sets it apart from the text); the rest is the text.
 
-use raudit::record::{decode_field, parse_log_line, parse_payload, types, visit_fields, Record};
+use raudit::record::{
+    decode_field, parse_log_line, parse_payload, types, visit_fields, MessageType, Record,
+};
 
 /// Types whose records the parser or its readers treat apart.
-const TYPES: &[u32] = &[
+const TYPES: &[MessageType] = &[
     types::SYSCALL,
     types::PATH,
     types::EXECVE,
     types::EOE,
     types::PROCTITLE,
-    1005, // USER
-    1100, // USER_AUTH
-    1305, // CONFIG_CHANGE
-    1324, // NETFILTER_PKT
-    1400, // AVC
-    0,
-    9999,
+    types::USER,
+    types::USER_AUTH,
+    types::CONFIG_CHANGE,
+    types::NETFILTER_PKT,
+    types::AVC,
+    MessageType(0),
+    MessageType(9999),
 ];
 
 pub fn run(data: &[u8]) {

@@ -9,10 +9,13 @@
 //! as `auditctl -l` does; a rule from a rules-file line printed that way
 //! parses again to the same kernel rule.
 
-use raudit::rules::arch;
+use raudit::output::interpret;
 use raudit::rules::kernel::normal_form;
+use raudit::rules::parse_arch;
+use raudit::rules::ReadArg;
 use raudit::rules::{parse_args_with, split_line, Command, Rule, System};
 use raudit::rules::{FieldValue, Operator, RuleField};
+use raudit::tables::arch;
 
 /// Fixed users, groups and directories.
 struct FixedSystem;
@@ -63,7 +66,9 @@ fn parse(words: &[String], file_line: bool) {
 
 fn check(rule: &Rule, file_line: bool) {
     let listed = rule.to_string();
-    let _ = rule.listing(true).to_string();
+    let read: ReadArg<'_> =
+        &|a| interpret::rule_syscall_arg(a.index, a.value, a.machine, a.syscall, (a.a0, a.a1));
+    let _ = rule.listing(Some(read)).to_string();
     let Ok(bytes) = rule.to_wire() else {
         return;
     };
@@ -106,7 +111,7 @@ fn reads_back(rule: &Rule, listed: &str) -> bool {
         let m = f.num().and_then(arch::by_elf);
         m.is_some_and(|m| {
             let width = if m.is_64bit() { "b64" } else { "b32" };
-            arch::parse_arch(width).map_or(true, |back| back.elf != m.elf)
+            parse_arch(width).map_or(true, |back| back.elf != m.elf)
         })
     };
     !listed.starts_with(' ')

@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use std::path::Path;
 
-use crate::netlink::{msg, AuditSocket};
+use crate::netlink::AuditSocket;
 use crate::rules;
+use crate::wire::message_type as msg;
 use crate::wire::status::AuditStatus;
 
 /// raudit's lines after the kernel's status, for `raudit ctl -s` only (not
@@ -17,8 +18,7 @@ use crate::wire::status::AuditStatus;
 /// serial gaps, overruns), and how the rules directory stands against the
 /// kernel.
 pub fn raudit_lines(sock: &mut AuditSocket) -> Vec<String> {
-    let invoked = std::env::args_os().next().unwrap_or_default();
-    if std::path::Path::new(&invoked).file_name() == Some("auditctl".as_ref()) {
+    if crate::cli::invoked_name() == "auditctl" {
         return Vec::new();
     }
     let settings = crate::config::settings_or_default();

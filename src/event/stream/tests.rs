@@ -26,7 +26,7 @@ fn flush(s: &mut Stream<u32>) -> Out {
             p.id.serial,
             p.kind,
             p.open,
-            p.records.iter().map(|r| r.rtype).collect(),
+            p.records.iter().map(|r| r.rtype.number()).collect(),
         ));
     });
     out

@@ -5,7 +5,12 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::rules::tables::data_lines;
+use crate::record::types::{
+    ADD_GROUP, AVC, CRYPTO_KEY_USER, DEL_GROUP, EXECVE, GRP_MGMT, KERN_MODULE, MQ_OPEN,
+    NETFILTER_PKT, PATH, TRUSTED_APP, USER_TTY,
+};
+use crate::record::MessageType;
+use crate::tables::data_lines;
 
 /// How a field's value is interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,21 +135,9 @@ pub fn lookup(name: &[u8]) -> FieldType {
 }
 
 // Record types whose fields are read differently (libaudit.h numbers).
-const USER_TTY: u32 = 1124;
-const ADD_GROUP: u32 = 1116;
-const DEL_GROUP: u32 = 1117;
-const GRP_MGMT: u32 = 1132;
-const TRUSTED_APP: u32 = 1121;
-const CRYPTO_KEY_USER: u32 = 2404;
-const PATH: u32 = 1302;
-const MQ_OPEN: u32 = 1312;
-const EXECVE: u32 = 1309;
-const KERN_MODULE: u32 = 1330;
-const NETFILTER_PKT: u32 = 1324;
-const AVC: u32 = 1400;
 
 /// The type of field `name` with value `val` in a record of type `rtype`.
-pub fn adjust(rtype: u32, name: &[u8], val: &[u8]) -> FieldType {
+pub fn adjust(rtype: MessageType, name: &[u8], val: &[u8]) -> FieldType {
     use FieldType::*;
     let hex = |v: &[u8]| v.iter().all(u8::is_ascii_hexdigit);
     match (rtype, name) {
@@ -174,6 +167,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::types::{MMAP, SYSCALL, USER_ACCT};
 
     #[test]
     fn names_and_overrides() {
@@ -184,10 +178,10 @@ mod tests {
         assert_eq!(adjust(EXECVE, b"a1", b"\"x\""), FieldType::Escaped);
         assert_eq!(adjust(EXECVE, b"argc", b"3"), FieldType::Unclassified);
         assert_eq!(adjust(EXECVE, b"a1_len", b"3"), FieldType::Unclassified);
-        assert_eq!(adjust(1300, b"a1", b"3"), FieldType::A1);
+        assert_eq!(adjust(SYSCALL, b"a1", b"3"), FieldType::A1);
         assert_eq!(adjust(PATH, b"flags", b"3"), FieldType::Flags);
-        assert_eq!(adjust(1323, b"flags", b"3"), FieldType::Mmap);
-        assert_eq!(adjust(1101, b"acct", b"root"), FieldType::Unclassified);
-        assert_eq!(adjust(1101, b"acct", b"\"root\""), FieldType::Escaped);
+        assert_eq!(adjust(MMAP, b"flags", b"3"), FieldType::Mmap);
+        assert_eq!(adjust(USER_ACCT, b"acct", b"root"), FieldType::Unclassified);
+        assert_eq!(adjust(USER_ACCT, b"acct", b"\"root\""), FieldType::Escaped);
     }
 }

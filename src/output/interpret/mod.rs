@@ -19,8 +19,10 @@ pub mod values;
 use chrono::{Local, TimeZone};
 
 use super::escape::Escape;
-use crate::record::{types, EventId, Record};
-use crate::rules::arch::{self, Machine};
+use crate::record::types::SECCOMP;
+use crate::record::{types, EventId, MessageType, Record};
+use crate::tables::arch::{self, Machine};
+use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 pub use fields::{adjust as field_type, FieldType};
 pub use names::user as user_name;
 pub use sockaddr::ipv6_text;
@@ -51,6 +53,36 @@ impl Context<'_> {
         let number = u32::try_from(self.syscall).ok()?;
         machine.syscalls()?.name(number)
     }
+}
+
+/// Argument `index` (0 for a0 ... 3 for a3) of a syscall as `ausearch -i`
+/// reads it in a SYSCALL record, given the a0 and a1 met so far; what
+/// `auditctl -l -i` prints for a rule's a0..a3. Without a machine or a
+/// syscall, the value in lower-case hex.
+pub fn rule_syscall_arg(
+    index: u32,
+    number: u32,
+    machine: Option<&'static Machine>,
+    syscall: Option<u32>,
+    (a0, a1): (u32, u32),
+) -> String {
+    let (kind, name) = match index {
+        0 => (FieldType::A0, "a0"),
+        1 => (FieldType::A1, "a1"),
+        2 => (FieldType::A2, "a2"),
+        _ => (FieldType::A3, "a3"),
+    };
+    let hex = format!("{number:x}");
+    let cx = Context {
+        name: name.as_bytes(),
+        val: hex.as_bytes(),
+        machine,
+        syscall: syscall.map_or(-1, |nr| nr as i32),
+        a0: u64::from(a0),
+        a1: u64::from(a1),
+        cwd: None,
+    };
+    String::from_utf8_lossy(&value(kind, &cx, None, Escape::Raw)).into_owned()
 }
 
 /// The interpreted value of one field, escaped (ausearch's
@@ -88,9 +120,6 @@ pub fn value(
         out
     }
 }
-
-/// Several keys of one event are joined by this byte in one `key=` field.
-const KEY_SEPARATOR: u8 = 0x01;
 
 /// The interpretations auditd wrote after `\x1d` in an enriched log line,
 /// by lower-cased field name.
@@ -142,7 +171,7 @@ pub fn record(
         // ausearch complains on stderr and prints nothing of the record.
         return;
     };
-    out.extend_from_slice(format!("type={} msg=audit(", types::type_name(r.rtype)).as_bytes());
+    out.extend_from_slice(format!("type={} msg=audit(", r.rtype).as_bytes());
     let after = &text[open + 1..];
     let Some(close) = after.iter().position(|&b| b == b')') else {
         return;
@@ -163,10 +192,8 @@ fn syscall_arg(r: &Record, name: &str) -> u64 {
         .unwrap_or(0)
 }
 
-const SECCOMP: u32 = 1326;
-
 struct Walk<'a> {
-    rtype: u32,
+    rtype: MessageType,
     machine: Option<&'static Machine>,
     syscall: i32,
     a0: u64,

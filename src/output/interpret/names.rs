@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use crate::rules::tables::{data_lines, parse_number};
+use crate::tables::{data_lines, parse_number};
 
 /// A value-name table in file order. Lookups by value return the first
 /// name listed for it; flag sets are printed in file order.

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use crate::rules::tables::data_lines;
+use crate::tables::data_lines;
 
 fn keys() -> &'static [(Vec<u8>, &'static str)] {
     static KEYS: OnceLock<Vec<(Vec<u8>, &'static str)>> = OnceLock::new();

@@ -171,7 +171,7 @@ pub fn gid(val: &[u8], base: u32) -> String {
 }
 
 fn syscall(cx: &Context<'_>) -> String {
-    let machine = cx.machine.unwrap_or_else(crate::rules::arch::native);
+    let machine = cx.machine.unwrap_or_else(crate::tables::arch::native);
     let Some(name) = cx.syscall_name_on(machine) else {
         return format!("unknown-syscall({})", cx.syscall);
     };
@@ -194,7 +194,7 @@ fn syscall(cx: &Context<'_>) -> String {
 fn arch(val: &[u8]) -> String {
     match strtoul(val, 16) {
         None => format!("conversion error({}) ", s(val)),
-        Some(elf) => match crate::rules::arch::by_elf(elf as u32) {
+        Some(elf) => match crate::tables::arch::by_elf(elf as u32) {
             Some(m) => m.name().to_string(),
             None => format!("unknown-elf-type({})", s(val)),
         },
@@ -214,7 +214,7 @@ fn exit(val: &[u8]) -> String {
 pub fn errno_text(n: i32) -> String {
     let name = u32::try_from(n)
         .ok()
-        .and_then(|n| crate::rules::tables::errnos().name(n))
+        .and_then(|n| crate::tables::errnos().name(n))
         .unwrap_or("(null)");
     let message = std::io::Error::from_raw_os_error(n).to_string();
     let suffix = format!(" (os error {n})");
@@ -356,7 +356,7 @@ const S_IFMT: u32 = 0o170000;
 
 pub fn mode(val: &[u8], base: u32) -> String {
     number(val, base, |m| {
-        let mut out = match crate::rules::tables::file_types().name(m & S_IFMT) {
+        let mut out = match crate::tables::file_types().name(m & S_IFMT) {
             Some(name) => name.to_string(),
             None => format!("{:03o}", (m & S_IFMT) / 0o010000),
         };

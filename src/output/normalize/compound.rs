@@ -2,19 +2,19 @@
 //! `normalize_compound` and `normalize_syscall`).
 
 use super::tables::{event_kind, record_action, ObjectKind, SyscallKind};
-use super::types::*;
 use super::Normalizer;
+use crate::record::types::*;
 
 impl Normalizer<'_, '_> {
     /// False where the event has no SYSCALL record.
     pub(super) fn compound(&mut self) -> bool {
         let otype = self.au.rtype();
         let mut rtype = otype;
-        while rtype != 0 && rtype != SYSCALL {
+        while rtype != MessageType(0) && rtype != SYSCALL {
             self.au.next_record();
             rtype = self.au.rtype();
         }
-        if rtype == 0 {
+        if rtype == MessageType(0) {
             return false;
         }
         self.d.kind = Some(event_kind(otype));
@@ -94,7 +94,7 @@ impl Normalizer<'_, '_> {
     fn syscall(&mut self, syscall: Option<&str>) {
         let mut kind = SyscallKind::Unknown;
         let mut policy = None;
-        let mut rtype = 0;
+        let mut rtype = MessageType(0);
         let mut more = true;
         self.au.first_record();
         while more {
@@ -134,7 +134,7 @@ impl Normalizer<'_, '_> {
         &mut self,
         kind: SyscallKind,
         syscall: &str,
-        rtype: u32,
+        rtype: MessageType,
     ) -> Option<&'static str> {
         use SyscallKind::*;
         match kind {

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use super::event::AuEvent;
 use crate::output::interpret::{self, num, FieldType};
+use crate::record::MessageType;
 
 /// Where a normalized item is: a record and a field in it. Built from the
 /// record number a caller passes and the current field, which need not be
@@ -163,8 +164,9 @@ impl<'e> Cursor<'e> {
     }
 
     /// The current record's type; 0 with no current record.
-    pub fn rtype(&self) -> u32 {
-        self.rec.map_or(0, |r| self.event.records[r].rtype)
+    pub fn rtype(&self) -> MessageType {
+        self.rec
+            .map_or(MessageType(0), |r| self.event.records[r].rtype)
     }
 
     fn field(&self) -> Option<&'e super::event::Field> {

@@ -8,13 +8,11 @@
 use crate::event::Event;
 use crate::output::interpret::{self, num, Recorded};
 use crate::output::{Enrichment, Escape};
-use crate::record::{types, EventId, Record};
-use crate::rules::arch::{self, Machine};
+use crate::record::{types, EventId, MessageType, Record};
+use crate::tables::arch::{self, Machine};
 
-use super::types::{AVC, CWD, USER_AVC};
-
-/// Separates several keys of one rule in the kernel's `key=` value.
-const KEY_SEPARATOR: u8 = 0x01;
+use crate::record::types::{AVC, CWD, USER_AVC};
+use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 
 /// One `name=value` as auparse keeps it (trailing `:`, `,`, `'` and `)`
 /// trimmed from the value).
@@ -27,7 +25,7 @@ pub struct Field {
 /// One record: its fields, and what auparse notes while splitting them,
 /// which later interpretations depend on.
 pub struct AuRecord {
-    pub rtype: u32,
+    pub rtype: MessageType,
     pub fields: Vec<Field>,
     /// From an `arch` field at the place a SYSCALL or SECCOMP record has it.
     pub machine: Option<&'static Machine>,
@@ -118,14 +116,14 @@ impl AuEvent {
 
 /// auparse's `au_check_events`: the types after which it takes an event
 /// to be complete, the ones the daemon's assembler uses too.
-fn ends_event(rtype: u32) -> bool {
+fn ends_event(rtype: MessageType) -> bool {
     types::is_single_record(rtype) || types::ends_event(rtype)
 }
 
 /// A record split as auparse's `parse_up_record` splits its log line.
 pub fn parse(r: &Record, recorded: Option<Recorded>) -> AuRecord {
     let mut out = AuRecord {
-        rtype: 0,
+        rtype: MessageType(0),
         fields: Vec::new(),
         machine: None,
         syscall: -1,
@@ -182,7 +180,7 @@ fn note(r: &mut AuRecord, name: &str, val: &str, offset: &mut usize) {
     if n == 1 && name == "node" {
         *offset = 1;
     } else if n == 1 + off && name == "type" {
-        r.rtype = types::type_number(val).unwrap_or(0);
+        r.rtype = MessageType::parse(val).unwrap_or_default();
     } else if (n == 2 + off || n == 11 + off) && name == "arch" {
         r.machine = hex(val).and_then(|elf| arch::by_elf(elf as u32));
     } else if (n == 3 + off || n == 12 + off) && name == "syscall" {

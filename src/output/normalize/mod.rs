@@ -14,12 +14,10 @@ mod cursor;
 mod event;
 mod simple;
 mod tables;
-mod types;
 
 pub use cursor::{Cursor, Loc};
 pub use event::AuEvent;
 pub use tables::ObjectKind;
-pub use types::CONFIG_CHANGE;
 
 use crate::output::interpret::{names, FieldType};
 

@@ -2,8 +2,9 @@
 //! `normalize_simple` and `find_simple_object`).
 
 use super::tables::{event_kind, record_action, ObjectKind};
-use super::types::*;
 use super::{Loc, Normalizer};
+use crate::record::types::*;
+use crate::record::MessageType;
 
 impl Normalizer<'_, '_> {
     pub(super) fn simple(&mut self) -> bool {
@@ -20,7 +21,7 @@ impl Normalizer<'_, '_> {
             LOGIN => self.login(),
             NETFILTER_CFG => self.netfilter_cfg(),
             AVC => self.avc(),
-            FIRST_DAEMON..LAST_DAEMON => self.daemon(rtype),
+            t if (FIRST_DAEMON..LAST_DAEMON).contains(&t) => self.daemon(rtype),
             BPF => {
                 self.d.subject.kind = Some("system");
                 let action = self.bpf_action();
@@ -29,7 +30,7 @@ impl Normalizer<'_, '_> {
                 self.set_program_obj();
             }
             EVENT_LISTENER => self.listener(),
-            MAC_UNLBL_ALLOW..=LAST_SELINUX => self.labeled_networking(rtype),
+            t if (MAC_UNLBL_ALLOW..=LAST_SELINUX).contains(&t) => self.labeled_networking(rtype),
             _ => self.user_space(rtype),
         }
         true
@@ -51,7 +52,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// Events that go: auid, (op), (uid), the rest.
-    fn auid_first(&mut self, rtype: u32) {
+    fn auid_first(&mut self, rtype: MessageType) {
         self.set_prime_subject("auid", 0);
         self.add_session(0);
         self.collect_simple_subj_attr();
@@ -190,7 +191,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// auditd's own records, which never pass the kernel.
-    fn daemon(&mut self, rtype: u32) {
+    fn daemon(&mut self, rtype: MessageType) {
         self.set_prime_subject("auid", 0);
         if !self.set_secondary_subject("uid", 0) {
             self.au.first_record();
@@ -229,7 +230,7 @@ impl Normalizer<'_, '_> {
         self.set_results(0);
     }
 
-    fn labeled_networking(&mut self, rtype: u32) {
+    fn labeled_networking(&mut self, rtype: MessageType) {
         self.set_prime_subject("auid", 0);
         // No secondary subject: the kind comes from the auid.
         self.set_subject_kind();
@@ -260,7 +261,7 @@ impl Normalizer<'_, '_> {
     }
 
     /// Events that go: uid, auid, ses, res, and an object by type.
-    fn user_space(&mut self, rtype: u32) {
+    fn user_space(&mut self, rtype: MessageType) {
         if rtype == USER_LOGIN {
             // A failed login has no auid yet: the subject is the account.
             if self.set_prime_subject("id", 0) {
@@ -326,7 +327,7 @@ impl Normalizer<'_, '_> {
         self.user_space_how(rtype);
     }
 
-    fn collect_userspace_subj_attr(&mut self, rtype: u32) {
+    fn collect_userspace_subj_attr(&mut self, rtype: MessageType) {
         if !self.attrs {
             return;
         }
@@ -338,7 +339,7 @@ impl Normalizer<'_, '_> {
         }
     }
 
-    fn user_space_how(&mut self, rtype: u32) {
+    fn user_space_how(&mut self, rtype: MessageType) {
         if rtype == SYSTEM_BOOT || rtype == SYSTEM_SHUTDOWN {
             self.d.object.kind = if rtype == SYSTEM_BOOT {
                 ObjectKind::System
@@ -363,7 +364,7 @@ impl Normalizer<'_, '_> {
 
     /// The object of a one-record event, by its type; sets the object's
     /// kind (and for USYS_CONFIG the action).
-    pub(super) fn find_simple_object(&mut self, rtype: u32) -> Option<Loc> {
+    pub(super) fn find_simple_object(&mut self, rtype: MessageType) -> Option<Loc> {
         use ObjectKind::*;
         self.au.first_field();
         let (name, kind) = match rtype {
@@ -408,7 +409,9 @@ impl Normalizer<'_, '_> {
             }
             MAC_CONFIG_CHANGE => ("bool", Some(MacConfig)),
             MAC_STATUS => ("enforcing", Some(MacConfig)),
-            MAC_POLICY_LOAD | LABEL_OVERRIDE | DEV_ALLOC..=USER_MAC_CONFIG_CHANGE => {
+            t if matches!(t, MAC_POLICY_LOAD | LABEL_OVERRIDE)
+                || (DEV_ALLOC..=USER_MAC_CONFIG_CHANGE).contains(&t) =>
+            {
                 self.d.object.kind = MacConfig;
                 return None;
             }
@@ -452,7 +455,7 @@ impl Normalizer<'_, '_> {
         })
     }
 
-    fn find_simple_obj_secondary(&mut self, rtype: u32) -> Option<Loc> {
+    fn find_simple_obj_secondary(&mut self, rtype: MessageType) -> Option<Loc> {
         self.au.first_field();
         let name = match rtype {
             CRYPTO_SESSION => "rport",
@@ -463,7 +466,7 @@ impl Normalizer<'_, '_> {
         Some(self.au.loc_in(0))
     }
 
-    fn find_simple_obj_primary2(&mut self, rtype: u32) -> Option<Loc> {
+    fn find_simple_obj_primary2(&mut self, rtype: MessageType) -> Option<Loc> {
         self.au.first_field();
         let name = match rtype {
             VIRT_CONTROL | VIRT_RESOURCE => "vm",

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use crate::record::types;
-use crate::rules::tables::{data_lines, parse_number};
+use crate::record::MessageType;
+use crate::tables::{data_lines, parse_number};
 
 /// What kind of thing an event's object is (auparse's `NORM_WHAT_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -205,12 +205,12 @@ fn rows<T, C: FromIterator<T>, const N: usize>(
 }
 
 /// The action a record type stands for (`tables/record_actions.txt`).
-pub fn record_action(rtype: u32) -> Option<&'static str> {
-    static TABLE: OnceLock<HashMap<u32, &'static str>> = OnceLock::new();
+pub fn record_action(rtype: MessageType) -> Option<&'static str> {
+    static TABLE: OnceLock<HashMap<MessageType, &'static str>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             rows(RECORD_ACTIONS, |[name, action]| {
-                Some((types::type_number(name)?, action))
+                Some((MessageType::parse(name)?, action))
             })
         })
         .get(&rtype)
@@ -219,7 +219,7 @@ pub fn record_action(rtype: u32) -> Option<&'static str> {
 
 /// The kind of an event whose first record has type `rtype`
 /// (`tables/event_kinds.txt`).
-pub fn event_kind(rtype: u32) -> &'static str {
+pub fn event_kind(rtype: MessageType) -> &'static str {
     static TABLE: OnceLock<Vec<(u32, u32, &'static str)>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
@@ -228,25 +228,26 @@ pub fn event_kind(rtype: u32) -> &'static str {
             })
         })
         .iter()
-        .find(|(first, last, _)| (*first..=*last).contains(&rtype))
+        .find(|(first, last, _)| (*first..=*last).contains(&rtype.number()))
         .map_or("unknown", |(_, _, kind)| kind)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::record::types::{LOGIN, PROCTITLE, SYSCALL, USER_LOGIN};
 
     #[test]
     fn tables_load() {
-        assert_eq!(record_action(1112), Some("logged-in"));
-        assert_eq!(record_action(1300), None);
+        assert_eq!(record_action(USER_LOGIN), Some("logged-in"));
+        assert_eq!(record_action(SYSCALL), None);
         assert_eq!(SyscallKind::of("openat"), Some(SyscallKind::File));
         assert_eq!(SyscallKind::of("execve"), Some(SyscallKind::Exec));
         assert_eq!(SyscallKind::of("nosuch"), None);
-        assert_eq!(event_kind(1006), "user-login");
-        assert_eq!(event_kind(1300), "audit-rule");
-        assert_eq!(event_kind(1327), "unknown");
-        assert_eq!(event_kind(1250), "audit-daemon");
+        assert_eq!(event_kind(LOGIN), "user-login");
+        assert_eq!(event_kind(SYSCALL), "audit-rule");
+        assert_eq!(event_kind(PROCTITLE), "unknown");
+        assert_eq!(event_kind(MessageType(1250)), "audit-daemon");
     }
 
     #[test]

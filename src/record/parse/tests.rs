@@ -1,9 +1,10 @@
 use super::*;
+use crate::record::types;
 
 #[test]
 fn parses_a_syscall_payload() {
     let r = parse_payload(
-        1300,
+        types::SYSCALL,
         b"audit(1763732400.123:456): arch=c000003e syscall=2 success=yes exit=3 comm=\"cat\" key=(null)\0",
     );
     assert_eq!(r.error(), None);
@@ -142,10 +143,10 @@ fn log_lines_with_node_and_enriched_part() {
         "node=web1 type=USER_LOGIN msg=audit(1481076992.414:385): pid=1 uid=0 res=success\x1dUID=\"root\"",
     );
     assert_eq!(r.node.as_deref(), Some("web1"));
-    assert_eq!(r.rtype, 1112);
+    assert_eq!(r.rtype, types::USER_LOGIN);
     assert_eq!(r.raw("res"), Some("success"));
     let unknown = parse_log_line("type=UNKNOWN[1999] msg=audit(1.000:2): x=y");
-    assert_eq!(unknown.rtype, 1999);
+    assert_eq!(unknown.rtype, MessageType(1999));
     assert_eq!(
         unknown.log_line(),
         "type=UNKNOWN[1999] msg=audit(1.000:2): x=y"

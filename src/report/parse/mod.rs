@@ -15,7 +15,15 @@ mod task;
 mod user;
 
 use super::line::Line;
-use crate::record::types;
+use crate::record::types::{
+    self, ANOM_ABEND, ANOM_LINK, ANOM_PROMISCUOUS, AVC, AVC_PATH, CONFIG_CHANGE, DAEMON_ABORT,
+    DAEMON_ACCEPT, DAEMON_CLOSE, DAEMON_CONFIG, DAEMON_END, DAEMON_RESUME, DAEMON_ROTATE,
+    DAEMON_START, EVENT_LISTENER, FEATURE_CHANGE, FIRST_USER_MSG, FIRST_USER_MSG2, INTEGRITY_DATA,
+    INTEGRITY_RULE, IPC, LAST_USER_MSG, LAST_USER_MSG2, MAC_POLICY_LOAD, MAC_UNLBL_STCDEL,
+    NETFILTER_CFG, NETFILTER_PKT, OBJ_PID, SECCOMP, SOCKADDR, TTY, USER, USER_AVC, VIRT_MACHINE_ID,
+    VIRT_RESOURCE,
+};
+use crate::record::MessageType;
 
 /// Which fields the chosen report asks for; aureport reads no others.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -163,7 +171,7 @@ type Parsed = Result<(), Malformed>;
 
 /// One record as the parsers see it.
 pub struct Rec<'a> {
-    pub rtype: u32,
+    pub rtype: MessageType,
     pub line: Line<'a>,
 }
 
@@ -177,6 +185,14 @@ pub fn extract(records: &[Rec<'_>], wants: Wants) -> Result<Items, Malformed> {
     Ok(items)
 }
 
+/// The user-space messages `parse_user` reads: all but USER_AVC, which
+/// has its own parser.
+fn is_user_message(t: MessageType) -> bool {
+    t != USER_AVC
+        && ((FIRST_USER_MSG..=LAST_USER_MSG).contains(&t)
+            || (FIRST_USER_MSG2..=LAST_USER_MSG2).contains(&t))
+}
+
 fn record(rec: &Rec<'_>, s: &mut Items, w: Wants) -> Parsed {
     let t = rec.rtype;
     match t {
@@ -184,12 +200,14 @@ fn record(rec: &Rec<'_>, s: &mut Items, w: Wants) -> Parsed {
         types::CWD => path::dir(rec, s, w),
         AVC_PATH => path::avc_path(rec, s, w),
         types::PATH => path::path(rec, s, w),
-        types::USER | 1100..=1106 | 1108..=1199 | 2100..=2999 => user::user(rec, s, w, None),
+        USER => user::user(rec, s, w, None),
+        _ if is_user_message(t) => user::user(rec, s, w, None),
         SOCKADDR => path::sockaddr(rec, s, w),
         types::LOGIN => user::login(rec, s, w),
         IPC | OBJ_PID => path::obj(rec, s, w),
-        1200..=1203 | 1205 | 1206 => user::daemon1(rec, s, w),
-        1207 | 1208 => user::daemon2(rec, s, w),
+        DAEMON_START | DAEMON_END | DAEMON_ABORT | DAEMON_CONFIG | DAEMON_ROTATE
+        | DAEMON_RESUME => user::daemon1(rec, s, w),
+        DAEMON_ACCEPT | DAEMON_CLOSE => user::daemon2(rec, s, w),
         CONFIG_CHANGE => {
             let rc = kernel::simple_message(rec, s, w);
             // Older events have no path=: that one is not an error.
@@ -200,32 +218,13 @@ fn record(rec: &Rec<'_>, s: &mut Items, w: Wants) -> Parsed {
         NETFILTER_PKT => kernel::pkt(rec, s, w),
         FEATURE_CHANGE | ANOM_LINK => task::task_info(rec, s, w),
         SECCOMP | ANOM_PROMISCUOUS | ANOM_ABEND => kernel::kernel_anom(rec, s, w),
-        1403..=1417 => kernel::simple_message(rec, s, w),
-        1800..=1805 => kernel::integrity(rec, s, w),
+        _ if (MAC_POLICY_LOAD..=MAC_UNLBL_STCDEL).contains(&t) => kernel::simple_message(rec, s, w),
+        _ if (INTEGRITY_DATA..=INTEGRITY_RULE).contains(&t) => kernel::integrity(rec, s, w),
         NETFILTER_CFG | EVENT_LISTENER => kernel::kernel(rec, s, w),
         TTY => kernel::tty(rec, s, w),
         _ => Ok(()),
     }
 }
-
-const IPC: u32 = 1303;
-const CONFIG_CHANGE: u32 = 1305;
-const SOCKADDR: u32 = 1306;
-const OBJ_PID: u32 = 1318;
-const TTY: u32 = 1319;
-const NETFILTER_PKT: u32 = 1324;
-const NETFILTER_CFG: u32 = 1325;
-const SECCOMP: u32 = 1326;
-const FEATURE_CHANGE: u32 = 1328;
-const EVENT_LISTENER: u32 = 1335;
-const AVC: u32 = 1400;
-const AVC_PATH: u32 = 1402;
-const USER_AVC: u32 = 1107;
-const ANOM_PROMISCUOUS: u32 = 1700;
-const ANOM_ABEND: u32 = 1701;
-const ANOM_LINK: u32 = 1702;
-const VIRT_RESOURCE: u32 = 2501;
-const VIRT_MACHINE_ID: u32 = 2502;
 
 /// An optional `ses=` after `term`, which then moves past it.
 fn session(line: Line<'_>, s: &mut Items, term: &mut usize, codes: (u8, u8)) -> Parsed {

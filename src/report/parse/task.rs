@@ -2,9 +2,7 @@
 //! (`parse_syscall`, `parse_task_info`).
 
 use super::{quoted_or_hex, Avc, Items, Parsed, Rec, Wants, FAILED, SUCCESS};
-
-/// Several keys of one rule are joined by this byte in one `key=` field.
-const KEY_SEPARATOR: u8 = 0x01;
+use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 
 pub fn syscall(rec: &Rec<'_>, s: &mut Items, w: Wants) -> Parsed {
     let line = rec.line;

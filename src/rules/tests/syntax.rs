@@ -181,7 +181,7 @@ fn warnings_auditctl_prints_but_obeys() {
             .unwrap_or_else(|e| panic!("{line}: {e}"))
             .warnings
     };
-    if crate::rules::arch::native().name() == "x86_64" {
+    if crate::tables::arch::native().name() == "x86_64" {
         // open is 2 on x86_64 and 5 on i386: without an arch the rule
         // means different calls to 32- and 64-bit programs.
         assert_eq!(warnings("-a always,exit -S open -k k"), [mismatch]);

@@ -7,8 +7,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
+use super::SearchError;
 use crate::import::{self, log_files, Progress, Source};
 use crate::store::Writer;
 
@@ -19,25 +18,25 @@ pub struct Input {
 
 impl Input {
     /// The input the flags ask for: `-if PATH` (`-` for standard input),
-    /// `--stdin`, or, when invoked as `ausearch` or `aureport` without
-    /// `--db`, standard input if it is a pipe (as they do). `None`: the
-    /// database.
+    /// `--stdin`, or standard input if it is a pipe and `pipe_is_input`
+    /// (invoked as `ausearch` or `aureport` without `--db`, which read a
+    /// pipe as they do). `None`: the database.
     pub fn choose(
         input: Option<&Path>,
         stdin: bool,
-        db_given: bool,
-    ) -> anyhow::Result<Option<Input>> {
+        pipe_is_input: bool,
+    ) -> Result<Option<Input>, SearchError> {
         let sources = match input {
             Some(p) if p.as_os_str() == "-" => vec![Source::Stdin],
             Some(p) => files(p)?,
-            None if stdin || (!db_given && piped_to_tool()) => vec![Source::Stdin],
+            None if stdin || (pipe_is_input && stdin_is_pipe()) => vec![Source::Stdin],
             None => return Ok(None),
         };
         Input::import(sources).map(Some)
     }
 
     /// These logs, imported into a private temporary database.
-    pub fn import(sources: Vec<Source>) -> anyhow::Result<Input> {
+    pub fn import(sources: Vec<Source>) -> Result<Input, SearchError> {
         let dir = private_dir()?;
         let input = Input {
             db: dir.join("search.db"),
@@ -63,8 +62,9 @@ impl Drop for Input {
     }
 }
 
-fn files(path: &Path) -> anyhow::Result<Vec<Source>> {
-    let meta = std::fs::metadata(path).with_context(|| format!("{}", path.display()))?;
+fn files(path: &Path) -> Result<Vec<Source>, SearchError> {
+    let meta =
+        std::fs::metadata(path).map_err(|err| SearchError::Input(path.to_path_buf(), err))?;
     if meta.is_dir() {
         // ausearch's note, on stderr, so that scripts see the same.
         eprintln!("NOTE - using logs in {}", path.join("audit.log").display());
@@ -72,28 +72,16 @@ fn files(path: &Path) -> anyhow::Result<Vec<Source>> {
     Ok(log_files(path).into_iter().map(Source::File).collect())
 }
 
-/// Whether this is `ausearch` or `aureport` (a link) with a pipe on
-/// standard input, which those tools read instead of the logs.
-pub fn piped_to_tool() -> bool {
-    let tool = std::env::args_os()
-        .next()
-        .and_then(|a| {
-            Path::new(&a)
-                .file_name()
-                .map(|n| n == "ausearch" || n == "aureport")
-        })
-        .unwrap_or(false);
-    tool && stdin_is_pipe()
-}
-
-fn stdin_is_pipe() -> bool {
+/// Whether standard input is a pipe, which `ausearch` and `aureport` read
+/// instead of the logs.
+pub fn stdin_is_pipe() -> bool {
     let stdin = std::io::stdin();
     !stdin.is_terminal()
         && nix::sys::stat::fstat(&stdin).is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFIFO)
 }
 
 /// A new directory only this user can enter, under $TMPDIR.
-fn private_dir() -> anyhow::Result<PathBuf> {
+fn private_dir() -> Result<PathBuf, SearchError> {
     use std::os::unix::fs::DirBuilderExt;
     let base = std::env::temp_dir();
     let stamp = std::time::SystemTime::now()
@@ -107,11 +95,8 @@ fn private_dir() -> anyhow::Result<PathBuf> {
         match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
             Ok(()) => return Ok(dir),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e).with_context(|| format!("creating {}", dir.display())),
+            Err(err) => return Err(SearchError::TempDir(dir, err)),
         }
     }
-    anyhow::bail!(
-        "could not create a temporary directory in {}",
-        base.display()
-    )
+    Err(SearchError::NoTempDir(base))
 }

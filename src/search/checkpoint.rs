@@ -3,31 +3,25 @@
 //! last event printed (`position=N`); the store only appends, so positions
 //! never go back.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::{bail, Context};
+use super::SearchError;
 
 /// The position recorded in `file`; `None` when it does not exist yet.
-pub fn read(file: &Path) -> anyhow::Result<Option<i64>> {
+pub fn read(file: &Path) -> Result<Option<i64>, SearchError> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading checkpoint {}", file.display())),
+        Err(err) => return Err(SearchError::ReadCheckpoint(file.to_path_buf(), err)),
     };
-    let Some(n) = text
-        .trim()
+    text.trim()
         .strip_prefix("position=")
         .and_then(|n| n.parse().ok())
-    else {
-        bail!(
-            "checkpoint {} is not a raudit checkpoint (position=N)",
-            file.display()
-        );
-    };
-    Ok(Some(n))
+        .map(Some)
+        .ok_or_else(|| SearchError::NotACheckpoint(file.to_path_buf()))
 }
 
-pub fn write(file: &Path, position: i64) -> anyhow::Result<()> {
+pub fn write(file: &Path, position: i64) -> Result<(), SearchError> {
     std::fs::write(file, format!("position={position}\n"))
-        .with_context(|| format!("writing checkpoint {}", file.display()))
+        .map_err(|err| SearchError::WriteCheckpoint(PathBuf::from(file), err))
 }

@@ -1,10 +1,16 @@
-//! Name <-> number tables, parsed at first use from the data files in
-//! `tables/` (regenerate the header-derived ones with `tables/generate.sh`).
+//! The lookup tables every stage reads: syscalls per machine, errnos,
+//! capabilities' and field names, file and filesystem types, machines
+//! (`arch`). Name <-> number tables, parsed at first use from the data files
+//! beside this module (regenerate the header-derived ones with
+//! `generate.sh`). They sit below rules, output and report, which all read
+//! them and none of which the others need for it.
 //! Each table is "name number" lines with `#` comments; when a number has
 //! several names the first one is the one printed.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
+
+pub mod arch;
 
 /// A two-way map between names and numbers.
 #[derive(Debug, Default)]
@@ -67,9 +73,9 @@ pub fn parse_number(text: &str) -> Option<u32> {
 
 /// Syscall tables by the name machines.txt gives them.
 const SYSCALL_FILES: &[(&str, &str)] = &[
-    ("x86_64", include_str!("tables/syscalls_x86_64.txt")),
-    ("i386", include_str!("tables/syscalls_i386.txt")),
-    ("aarch64", include_str!("tables/syscalls_aarch64.txt")),
+    ("x86_64", include_str!("syscalls_x86_64.txt")),
+    ("i386", include_str!("syscalls_i386.txt")),
+    ("aarch64", include_str!("syscalls_aarch64.txt")),
 ];
 
 /// The syscall table called `name` in machines.txt, if one is shipped.
@@ -88,7 +94,7 @@ pub fn syscalls(name: &str) -> Option<&'static NameTable> {
 /// kernel's, which are accepted too.
 fn syscall_table(table_name: &str, text: &'static str) -> NameTable {
     let mut table = NameTable::default();
-    for words in data_lines(include_str!("tables/syscalls_libaudit.txt")) {
+    for words in data_lines(include_str!("syscalls_libaudit.txt")) {
         let [table_of, name, number] = words[..] else {
             panic!("syscalls_libaudit.txt line {words:?} is not 'table name number'");
         };
@@ -121,22 +127,22 @@ macro_rules! table_fn {
 table_fn!(
     /// errno names (EPERM 1, ...), for `-F exit=-EPERM`.
     errnos,
-    "tables/errno.txt"
+    "errno.txt"
 );
 table_fn!(
     /// io_uring operation names, the "syscalls" of the io_uring list.
     uring_ops,
-    "tables/uring_ops.txt"
+    "uring_ops.txt"
 );
 table_fn!(
     /// `-F filetype=` names and their S_IFMT bits.
     file_types,
-    "tables/filetypes.txt"
+    "filetypes.txt"
 );
 table_fn!(
     /// `-F fstype=` names and their filesystem magic numbers.
     fs_types,
-    "tables/fstypes.txt"
+    "fstypes.txt"
 );
 
 #[cfg(test)]

@@ -1,14 +1,37 @@
-//! ausearch's filter options, and their conversion into a store filter.
+//! ausearch's filter options, and their conversion into a store filter:
+//! names resolved (users, groups, syscalls, errnos, record types), times
+//! read, each refusal naming the value.
 
-use std::ffi::OsString;
+/// A filter option whose value does not resolve.
+#[derive(Debug, thiserror::Error)]
+pub enum FilterError {
+    #[error("--arch: {0}")]
+    Arch(RuleError),
+    #[error(transparent)]
+    Time(#[from] TimeError),
+    #[error("unknown record type {0:?} for -m")]
+    UnknownType(String),
+    #[error("{what} id {value} is out of range: ids are 0 to 4294967295")]
+    IdOutOfRange { what: &'static str, value: String },
+    #[error("invalid {what} id {value:?}: expected a number or a {what} name")]
+    InvalidId { what: &'static str, value: String },
+    #[error("unknown {what} {value:?}")]
+    UnknownName { what: &'static str, value: String },
+    #[error("unknown syscall {name:?} for arch {arch}")]
+    UnknownSyscall { name: String, arch: &'static str },
+    #[error("invalid success value {0:?}: expected yes or no")]
+    Success(String),
+    #[error("invalid exit code {0:?}: expected a number or an errno name such as -EPERM")]
+    ExitCode(String),
+}
 
-use anyhow::{bail, Context};
 use clap::{Args, ValueHint};
 
 use crate::record::types;
-use crate::rules::arch;
-use crate::search::time::{self, Bound};
+use crate::rules::{parse_arch, RuleError};
+use crate::search::time::{self, Bound, TimeError};
 use crate::store::query::Filter;
+use crate::tables::arch;
 
 #[derive(Debug, Args)]
 pub struct FilterArgs {
@@ -118,92 +141,16 @@ fn session() -> clap::builder::RangedI64ValueParser<i64> {
     clap::value_parser!(i64).range(0..=i64::from(u32::MAX))
 }
 
-/// ausearch's multi-letter single-dash flags, as clap long options.
-pub const ALIASES: &[(&str, &str)] = &[
-    ("-ts", "--start"),
-    ("-te", "--end"),
-    ("-pp", "--ppid"),
-    ("-ui", "--uid"),
-    ("-ue", "--uid-effective"),
-    ("-ul", "--loginuid"),
-    ("-ua", "--uid-all"),
-    ("-gi", "--gid"),
-    ("-ge", "--gid-effective"),
-    ("-ga", "--gid-all"),
-    ("-sc", "--syscall"),
-    ("-sv", "--success"),
-    ("-hn", "--host"),
-    ("-tm", "--terminal"),
-    ("-se", "--context"),
-    ("-su", "--subject"),
-    ("-if", "--input"),
-];
-
-/// Relative times that clap would not take as the value of `--start` or
-/// `--end` (after `-ts`/`-te` became those): a leading minus (`-ts -1h`,
-/// taken for an option) and `-ts 2 days ago` unquoted (three words where
-/// a date and a time take two). Both become one `--start=...` word.
-pub fn attach_relative_times(args: Vec<OsString>) -> Vec<OsString> {
-    let mut out = Vec::with_capacity(args.len());
-    let mut i = 0;
-    while i < args.len() {
-        let word = |k: usize| args.get(i + k).and_then(|a| a.to_str());
-        if let Some(option @ ("--start" | "--end")) = word(0) {
-            let value = match (word(1), word(2), word(3)) {
-                (Some(t), _, _) if is_negative(t) => Some((t.to_string(), 1)),
-                (Some(n), Some(unit), Some("ago")) if n.parse::<u64>().is_ok() => {
-                    Some((format!("{n} {unit} ago"), 3))
-                }
-                _ => None,
-            };
-            if let Some((value, words)) = value {
-                out.push(format!("{option}={value}").into());
-                i += 1 + words;
-                continue;
-            }
-        }
-        out.push(args[i].clone());
-        i += 1;
-    }
-    out
-}
-
-/// `-1h`, `-30m`: a minus and a digit, which no option starts with.
-fn is_negative(word: &str) -> bool {
-    word.strip_prefix('-')
-        .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
-}
-
-/// ausearch resolves a syscall name when it reads it, for the arch given
-/// before it or this machine's; an --arch after a syscall name is refused
-/// as ausearch refuses it.
-pub fn check_arch_order(args: &[OsString]) -> anyhow::Result<()> {
-    let mut named_syscall = false;
-    let mut words = args.iter().filter_map(|a| a.to_str());
-    while let Some(word) = words.next() {
-        match word {
-            "--syscall" => {
-                named_syscall |= words.next().is_some_and(is_name);
-            }
-            "--arch" if named_syscall => {
-                anyhow::bail!("Arch needs to be defined before the syscall")
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
 /// Whether a syscall is given by name (else by number).
-fn is_name(syscall: &str) -> bool {
+pub fn is_name(syscall: &str) -> bool {
     !syscall.starts_with(|c: char| c.is_ascii_digit())
 }
 
 impl FilterArgs {
-    pub fn to_filter(&self) -> anyhow::Result<Filter> {
+    pub fn to_filter(&self) -> Result<Filter, FilterError> {
         let clock = time::Clock::system()?;
         let machine = match &self.arch {
-            Some(a) => Some(arch::parse_arch(a).map_err(|e| anyhow::anyhow!("--arch: {e}"))?),
+            Some(a) => Some(parse_arch(a).map_err(FilterError::Arch)?),
             None => None,
         };
         let times = |words: &Option<Vec<String>>, bound| {
@@ -256,26 +203,26 @@ impl FilterArgs {
 
 fn ids(
     values: &[String],
-    resolve: impl Fn(&str) -> anyhow::Result<i64>,
-) -> anyhow::Result<Vec<i64>> {
+    resolve: impl Fn(&str) -> Result<i64, FilterError>,
+) -> Result<Vec<i64>, FilterError> {
     values.iter().map(|v| resolve(v)).collect()
 }
 
 /// `-m` types: names in any case, numbers, comma lists; ALL means any.
-fn message_types(values: &[String]) -> anyhow::Result<Vec<u32>> {
+fn message_types(values: &[String]) -> Result<Vec<u32>, FilterError> {
     let mut out = Vec::new();
     for t in values.iter().flat_map(|t| t.split(',')) {
         if t.eq_ignore_ascii_case("all") {
             return Ok(Vec::new());
         }
         let n =
-            types::type_number(t).with_context(|| format!("unknown record type {t:?} for -m"))?;
-        out.push(n);
+            types::MessageType::parse(t).ok_or_else(|| FilterError::UnknownType(t.to_string()))?;
+        out.push(n.number());
     }
     Ok(out)
 }
 
-fn user_id(v: &str) -> anyhow::Result<i64> {
+fn user_id(v: &str) -> Result<i64, FilterError> {
     id_or_name(v, "user", |name| {
         nix::unistd::User::from_name(name)
             .ok()
@@ -284,7 +231,7 @@ fn user_id(v: &str) -> anyhow::Result<i64> {
     })
 }
 
-fn group_id(v: &str) -> anyhow::Result<i64> {
+fn group_id(v: &str) -> Result<i64, FilterError> {
     id_or_name(v, "group", |name| {
         nix::unistd::Group::from_name(name)
             .ok()
@@ -295,24 +242,29 @@ fn group_id(v: &str) -> anyhow::Result<i64> {
 
 /// A numeric id, which must fit the kernel's 32 bits (ausearch wraps
 /// larger ones silently: `-ui 4294967296` finds root's events), or a name.
-fn id_or_name(v: &str, what: &str, lookup: impl Fn(&str) -> Option<u32>) -> anyhow::Result<i64> {
+fn id_or_name(
+    v: &str,
+    what: &'static str,
+    lookup: impl Fn(&str) -> Option<u32>,
+) -> Result<i64, FilterError> {
+    let value = v.to_string();
     if v.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
         return match v.parse::<u32>() {
             Ok(n) => Ok(i64::from(n)),
             Err(_) if v.bytes().skip(1).all(|b| b.is_ascii_digit()) => {
-                bail!("{what} id {v} is out of range: ids are 0 to 4294967295")
+                Err(FilterError::IdOutOfRange { what, value })
             }
-            Err(_) => bail!("invalid {what} id {v:?}: expected a number or a {what} name"),
+            Err(_) => Err(FilterError::InvalidId { what, value }),
         };
     }
     match lookup(v) {
         Some(id) => Ok(i64::from(id)),
-        None => bail!("unknown {what} {v:?}"),
+        None => Err(FilterError::UnknownName { what, value }),
     }
 }
 
 /// A syscall number, or a name in the table of `--arch` (else this machine's).
-fn syscall(v: &str, machine: Option<&'static arch::Machine>) -> anyhow::Result<i64> {
+fn syscall(v: &str, machine: Option<&'static arch::Machine>) -> Result<i64, FilterError> {
     if let Ok(n) = v.parse::<i64>() {
         return Ok(n);
     }
@@ -320,19 +272,22 @@ fn syscall(v: &str, machine: Option<&'static arch::Machine>) -> anyhow::Result<i
     m.syscalls()
         .and_then(|t| t.number(v))
         .map(i64::from)
-        .with_context(|| format!("unknown syscall {v:?} for arch {}", m.name()))
+        .ok_or_else(|| FilterError::UnknownSyscall {
+            name: v.to_string(),
+            arch: m.name(),
+        })
 }
 
-fn success(v: &str) -> anyhow::Result<bool> {
+fn success(v: &str) -> Result<bool, FilterError> {
     match v {
         "yes" => Ok(true),
         "no" => Ok(false),
-        _ => bail!("invalid success value {v:?}: expected yes or no"),
+        _ => Err(FilterError::Success(v.to_string())),
     }
 }
 
 /// An exit code: a number, or an errno name with its sign (`-EPERM`).
-fn exit_code(v: &str) -> anyhow::Result<i64> {
+fn exit_code(v: &str) -> Result<i64, FilterError> {
     if let Ok(n) = v.parse::<i64>() {
         return Ok(n);
     }
@@ -340,10 +295,8 @@ fn exit_code(v: &str) -> anyhow::Result<i64> {
         Some(rest) => (-1, rest),
         None => (1, v),
     };
-    crate::rules::tables::errnos()
+    crate::tables::errnos()
         .number(name)
         .map(|n| sign * i64::from(n))
-        .with_context(|| {
-            format!("invalid exit code {v:?}: expected a number or an errno name such as -EPERM")
-        })
+        .ok_or_else(|| FilterError::ExitCode(v.to_string()))
 }

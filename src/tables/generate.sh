@@ -5,9 +5,10 @@
 # script and review the diff when the headers move.
 #
 # Every table is plain "name number" lines, parsed at first use by
-# src/rules/tables.rs (see STYLE.md: name tables come from data, not match arms).
-# fields.txt, machines.txt, filetypes.txt, fstypes.txt and
-# syscalls_libaudit.txt are written by hand (each says where from).
+# src/tables/mod.rs (see STYLE.md: name tables come from data, not match arms),
+# but for the rule grammar's own comparison table, written beside its reader in
+# src/rules/. machines.txt, filetypes.txt, fstypes.txt, syscalls_libaudit.txt
+# and src/rules/fields.txt are written by hand (each says where from).
 set -eu
 cd "$(dirname "$0")"
 inc=${INCLUDE:-/usr/include}
@@ -51,7 +52,7 @@ cc -w -o "$tmp/a64" "$tmp/a64.c"
 # -C comparisons: AUDIT_COMPARE_<LEFT>_TO_<RIGHT> n -> "left right n".
 { header linux/audit.h
   sed -n 's/^#define[[:space:]]AUDIT_COMPARE_\([A-Z_]*\)_TO_\([A-Z_]*\)[[:space:]]*\([0-9][0-9]*\).*/\1 \2 \3/p' \
-      "$inc/linux/audit.h" | tr 'A-Z' 'a-z'; } > compare.txt
+      "$inc/linux/audit.h" | tr 'A-Z' 'a-z'; } > ../rules/compare.txt
 
 # io_uring operations (the "syscalls" of the io_uring filter list), in enum order.
 { header linux/io_uring.h
