@@ -104,6 +104,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l stdin -d 'Searc
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l loss -d 'List recorded losses (kernel lost counter, serial gaps) instead of events'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l list-keys -d 'Print the keys stored in the database, one a line (what the shell completion offers after -k)'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l verified -d 'Walk the tamper-evident chain first (as raudit verify) and put a line `# unverified: ...` before each event from a broken part of it (default, raw, interpret and text forms)'
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l follow -d 'Keep printing matching events as they are stored, until interrupted or the output is closed: from now, from -ts, or after --checkpoint\'s position (kept up to date). Each event is printed once, when it is final; one the daemon still holds open delays those after it (at most its eoe_timeout, or 15 s for a daemon killed mid-event). Follows the store across daemon restarts, and a new database put at its path'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c raudit -n "__fish_raudit_using_subcommand report" -l escape -d 'How text with control or shell characters is escaped' -r -f -a "raw\t'Print values as they are'
 tty\t'Control characters as `\\ooo` octal escapes'

@@ -83,6 +83,14 @@ pub struct SearchArgs {
     /// (default, raw, interpret and text forms).
     #[arg(long, conflicts_with = "fleet")]
     pub verified: bool,
+    /// Keep printing matching events as they are stored, until interrupted
+    /// or the output is closed: from now, from -ts, or after --checkpoint's
+    /// position (kept up to date). Each event is printed once, when it is
+    /// final; one the daemon still holds open delays those after it (at
+    /// most its eoe_timeout, or 15 s for a daemon killed mid-event). Follows
+    /// the store across daemon restarts, and a new database put at its path.
+    #[arg(long, conflicts_with_all = ["fleet", "input", "stdin", "loss", "list_keys", "just_one", "verified"])]
+    pub follow: bool,
 }
 
 /// The output forms, and the JSON schema (its version in every event's
@@ -158,6 +166,12 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     }
     let stdout = std::io::stdout();
     let mut printer = Printer::new(&args, std::io::BufWriter::new(stdout.lock()))?;
+    if args.follow {
+        // The follower opens the store for each round; see its docs.
+        let db = db.clone();
+        drop(opened);
+        return follow(&args, filter, &mut printer, &db);
+    }
     let chain = match args.verified {
         true => Some(super::verify::unverified(conn, db, printer.format)?),
         false => None,
@@ -267,6 +281,59 @@ impl<W: Write> Printer<W> {
         }
         Outcome::Success
     }
+}
+
+/// `--follow`: rounds of the follower until the output is closed.
+fn follow<W: Write>(
+    args: &SearchArgs,
+    filter: store::query::Filter,
+    printer: &mut Printer<W>,
+    db: &std::path::Path,
+) -> anyhow::Result<Outcome> {
+    use crate::search::follow::{Follower, Start, POLL};
+    let start = match (filter.after_position, filter.start_ms) {
+        (Some(position), _) => Start::After(position),
+        (None, Some(_)) => Start::All,
+        (None, None) => Start::Now,
+    };
+    let mut follower = Follower::open(db, start)?;
+    let mut saved = filter.after_position;
+    loop {
+        let round = follower.round(&filter, std::time::Instant::now(), |stored| {
+            printer.print(&stored)
+        })?;
+        printer.out.flush()?;
+        if round.replaced {
+            eprintln!(
+                "raudit search: {} was replaced; following the new database from its first event",
+                db.display()
+            );
+        }
+        if let Some(file) = &args.checkpoint {
+            if saved != Some(follower.cursor()) {
+                checkpoint::write(file, follower.cursor())?;
+                saved = Some(follower.cursor());
+            }
+        }
+        if output_closed() {
+            return Ok(Outcome::Success);
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Whether whoever reads standard output has gone (a pipe's reader
+/// exited): a quiet follower would otherwise only learn it at its next
+/// event.
+fn output_closed() -> bool {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let stdout = std::io::stdout();
+    let mut fds = [PollFd::new(stdout.as_fd(), PollFlags::empty())];
+    poll(&mut fds, PollTimeout::ZERO).is_ok()
+        && fds[0]
+            .revents()
+            .is_some_and(|r| r.intersects(PollFlags::POLLERR | PollFlags::POLLHUP))
 }
 
 /// `--list-keys`: the stored keys, for the shell completion of `-k`.

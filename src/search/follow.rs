@@ -28,7 +28,7 @@ use crate::store::{self, StoreError};
 pub const GRACE: Duration = Duration::from_secs(15);
 
 /// How often the store is looked at when nothing new came.
-pub const POLL: Duration = Duration::from_millis(50);
+pub const POLL: Duration = Duration::from_millis(100);
 
 /// Where following starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,14 +41,20 @@ pub enum Start {
     After(i64),
 }
 
-/// A follower over one database path.
+/// A follower over one database path. Each round opens the store afresh
+/// and closes it: a daemon that stops deletes the write-ahead log and its
+/// index (a read-only connection does not keep it from doing so), the next
+/// daemon makes new ones, and SQLite shares one index per file among a
+/// process's connections, so a connection kept open would keep every later
+/// one of the process reading the deleted index. No other connection to the
+/// store may stay open in the process while it follows.
 pub struct Follower {
     db: PathBuf,
-    conn: Connection,
-    /// The database file followed (device, inode): a file put in its place
-    /// (a deleted store that the daemon started again) is followed from
-    /// its first event.
-    file: (u64, u64),
+    /// The database file followed (device, inode, birth time: a new file
+    /// often takes the inode number of the one deleted): a file put in
+    /// its place (a deleted store that the daemon started again) is
+    /// followed from its first event.
+    file: FileId,
     cursor: i64,
     /// The open event holding the others back, and since when.
     held: Option<(i64, Instant)>,
@@ -76,7 +82,6 @@ impl Follower {
         };
         Ok(Follower {
             db: db.to_path_buf(),
-            conn,
             file,
             cursor,
             held: None,
@@ -99,19 +104,30 @@ impl Follower {
     where
         E: From<StoreError> + From<rusqlite::Error>,
     {
-        let replaced = self.follow_replacement()?;
-        self.conn
-            .execute_batch("BEGIN")
+        let replaced = self.follow_replacement();
+        if replaced.is_none() {
+            // Gone for now: the daemon makes it again at the same path.
+            return Ok(Round {
+                more: true,
+                replaced: false,
+            });
+        }
+        let conn = store::open_read_only(&self.db)?;
+        conn.execute_batch("BEGIN")
             .map_err(store::sqlite_err(&self.db))?;
-        let result = self.read(filter, now, each);
+        let result = self.read(&conn, filter, now, each);
         // A read transaction: nothing to keep, ending it cannot lose data.
-        let _ = self.conn.execute_batch("COMMIT");
+        let _ = conn.execute_batch("COMMIT");
         let more = result?;
-        Ok(Round { more, replaced })
+        Ok(Round {
+            more,
+            replaced: replaced == Some(true),
+        })
     }
 
     fn read<E>(
         &mut self,
+        conn: &Connection,
         filter: &Filter,
         now: Instant,
         mut each: impl FnMut(Stored) -> Result<bool, E>,
@@ -119,8 +135,8 @@ impl Follower {
     where
         E: From<StoreError> + From<rusqlite::Error>,
     {
-        let newest = newest(&self.conn)?;
-        let end = match self.barrier(now)? {
+        let newest = newest(conn)?;
+        let end = match self.barrier(conn, now)? {
             Some(open) => open - 1,
             None => newest,
         };
@@ -134,7 +150,7 @@ impl Follower {
         };
         let mut more = true;
         let mut last = self.cursor;
-        query::for_each_stored(&self.conn, &window, |stored| {
+        query::for_each_stored(conn, &window, |stored| {
             last = stored.position;
             more = each(stored)?;
             Ok::<bool, E>(more)
@@ -146,10 +162,10 @@ impl Follower {
 
     /// The first event after the cursor that is still open and not yet
     /// past its grace.
-    fn barrier(&mut self, now: Instant) -> rusqlite::Result<Option<i64>> {
+    fn barrier(&mut self, conn: &Connection, now: Instant) -> rusqlite::Result<Option<i64>> {
         let mut after = self.cursor;
         loop {
-            let Some(open) = first_open_after(&self.conn, after)? else {
+            let Some(open) = first_open_after(conn, after)? else {
                 self.held = None;
                 return Ok(None);
             };
@@ -170,26 +186,25 @@ impl Follower {
         }
     }
 
-    /// Reopens the database when the file at its path is another one.
-    fn follow_replacement(&mut self) -> Result<bool, StoreError> {
-        let Ok(file) = identity(&self.db) else {
-            // Gone for now: the daemon creates it again at the same path.
-            return Ok(false);
-        };
+    /// Whether the file at the path is another one than before (then
+    /// followed from its start); `None` while there is none.
+    fn follow_replacement(&mut self) -> Option<bool> {
+        let file = identity(&self.db).ok()?;
         if file == self.file {
-            return Ok(false);
+            return Some(false);
         }
-        self.conn = store::open_read_only(&self.db)?;
         self.file = file;
         self.cursor = 0;
         self.held = None;
-        Ok(true)
+        Some(true)
     }
 }
 
-fn identity(db: &Path) -> std::io::Result<(u64, u64)> {
+type FileId = (u64, u64, Option<std::time::SystemTime>);
+
+fn identity(db: &Path) -> std::io::Result<FileId> {
     let meta = std::fs::metadata(db)?;
-    Ok((meta.dev(), meta.ino()))
+    Ok((meta.dev(), meta.ino(), meta.created().ok()))
 }
 
 /// The newest event's position, 0 for none.
