@@ -57,6 +57,16 @@ impl DiskPolicy {
     }
 
     /// Forgets the conditions seen (SIGUSR2): one still there fires again.
+    /// Whether a threshold's action is to rotate.
+    pub fn rotates(&self) -> bool {
+        [
+            &self.space_left_action,
+            &self.admin_space_left_action,
+            &self.max_db_size_action,
+        ]
+        .contains(&&Action::Rotate)
+    }
+
     pub fn rearm(&mut self) {
         self.level = Level::Ok;
         self.over_size = false;

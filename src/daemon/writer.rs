@@ -11,7 +11,7 @@
 //! (deleted, moved or replaced under it) and the size of the write-ahead
 //! log.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -56,6 +56,12 @@ const WATCH: Duration = Duration::from_secs(1);
 const DISK_CHECK: Duration = Duration::from_secs(5);
 /// Events the rotate action deletes per step.
 const ROTATE_STEP: u64 = 10_000;
+/// The fewest events a rotation step is retried with on a full disk.
+const ROTATE_STEP_LEAST: u64 = 100;
+/// Bytes kept aside beside the database while a rotate action is set: on
+/// a full disk the deletion itself needs room for its log pages, and
+/// this file gives it back (made again once the rotation has freed space).
+const RESERVE_BYTES: u64 = 4 << 20;
 
 /// Events not stored in a failure episode.
 #[derive(Debug, Default, Clone)]
@@ -107,6 +113,9 @@ impl WriterThread {
         let db = store.path().to_path_buf();
         let key = store.key_path().to_path_buf();
         let retention = super::retention::Retention::new(policy.max_age_days);
+        if policy.disk_full == Action::Rotate || disk.rotates() {
+            make_reserve(&db);
+        }
         WriterThread {
             store: Some(store),
             db,
@@ -277,12 +286,32 @@ impl WriterThread {
         }
     }
 
-    /// Makes room by deleting the oldest events, recorded as such.
+    /// Makes room by deleting the oldest events, recorded as such. On a
+    /// full disk the deletion needs room for its own log pages: a step that
+    /// finds the disk full is tried again on fewer events, then with the
+    /// reserve file given back.
     fn rotate(&mut self) {
         let Some(store) = self.store.as_mut() else {
             return;
         };
-        match store.prune_step(crate::store::retention::Older::Count(ROTATE_STEP)) {
+        let mut step = ROTATE_STEP;
+        let mut reserve_freed = false;
+        let result = loop {
+            match store.prune_step(crate::store::retention::Older::Count(step)) {
+                Err(e) if is_disk_full(&e) && step > ROTATE_STEP_LEAST => step /= 10,
+                Err(e) if is_disk_full(&e) && !reserve_freed => {
+                    reserve_freed = true;
+                    if std::fs::remove_file(reserve_path(&self.db)).is_err() {
+                        break Err(e);
+                    }
+                }
+                other => break other,
+            }
+        };
+        if reserve_freed && matches!(result, Ok(Some(_))) {
+            make_reserve(&self.db);
+        }
+        match result {
             Ok(Some(gone)) => self.held.losses.push(LossRow {
                 time_ms: now_ms(),
                 kind: "rotated",
@@ -532,6 +561,33 @@ fn is_disk_full(e: &StoreError) -> bool {
             ..
         } if f.code == rusqlite::ErrorCode::DiskFull
     )
+}
+
+fn reserve_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push(".reserve");
+    PathBuf::from(p)
+}
+
+/// Sets [`RESERVE_BYTES`] aside beside the database (written, not sparse,
+/// so the blocks are really held), unless already there.
+fn make_reserve(db: &Path) {
+    use std::io::Write;
+    let path = reserve_path(db);
+    if path.exists() {
+        return;
+    }
+    let made = std::fs::File::create(&path).and_then(|mut f| {
+        let chunk = vec![0u8; 1 << 20];
+        for _ in 0..RESERVE_BYTES / chunk.len() as u64 {
+            f.write_all(&chunk)?;
+        }
+        f.sync_all()
+    });
+    if made.is_err() {
+        // Not enough room now: the next rotation goes without it.
+        let _ = std::fs::remove_file(&path);
+    }
 }
 
 fn set_durability(store: &Writer, policy: &Policy) {
