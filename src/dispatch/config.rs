@@ -19,9 +19,6 @@
 
 use std::path::{Path, PathBuf};
 
-/// Where the daemon reads its outputs unless raudit.conf says otherwise.
-pub const DEFAULT_DIR: &str = crate::config::DEFAULT_PLUGIN_DIR;
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfError {
     #[error("{path}: {why}")]
