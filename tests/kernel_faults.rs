@@ -348,10 +348,16 @@ fn space_left_rotate_deletes_the_oldest_events_and_exec_runs_the_script() {
     let rotated = wait_for(Duration::from_secs(60), || {
         losses(&db).iter().any(|l| l.0 == "rotated")
     });
-    load.stop();
+    let diagnosis = k.diagnosis(daemon);
+    let opens = load.stop();
     std::fs::remove_file(&filler).unwrap();
     assert!(k.stop_daemon(daemon).success());
-    assert!(rotated, "the oldest events were deleted: {:?}", losses(&db));
+    assert!(
+        rotated,
+        "the oldest events were deleted: {:?}; {opens} opens; {} events stored; {diagnosis}",
+        losses(&db),
+        serials(&db).len()
+    );
     let conn = read_only(&db);
     let check: String = conn
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

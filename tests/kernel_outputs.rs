@@ -495,7 +495,12 @@ fn json_lines_are_the_search_json_of_every_event() {
     const FILES: usize = 1000;
     write_watched(&k, FILES);
     let stored = wait_for(Duration::from_secs(120), || stored_count(&db) >= FILES);
-    assert!(stored, "{} of {FILES} stored", stored_count(&db));
+    assert!(
+        stored,
+        "{} of {FILES} stored; {}",
+        stored_count(&db),
+        k.diagnosis(daemon)
+    );
     // The file and its rotations (1 MiB each), oldest first.
     let written = |path: &Path| -> Vec<serde_json::Value> {
         ["3", "2", "1", ""]

@@ -69,7 +69,7 @@ fn check_file(path: &Path) -> Result<std::fs::Metadata, StoreError> {
             path: path.to_path_buf(),
         });
     }
-    std::fs::File::open(path).map_err(|e| io_error(path, path, e))?;
+    readable(path).map_err(|e| io_error(path, path, e))?;
     if meta.len() == 0 {
         return Err(StoreError::NotRaudit {
             path: path.to_path_buf(),
@@ -82,11 +82,21 @@ fn check_file(path: &Path) -> Result<std::fs::Metadata, StoreError> {
 /// The length of a side file, if there is one; an error when this user
 /// cannot read it (SQLite would only say it cannot open the database).
 fn check_side_file(db: &Path, side: &Path) -> Result<Option<u64>, StoreError> {
-    match std::fs::File::open(side) {
-        Ok(f) => Ok(Some(f.metadata().map_or(0, |m| m.len()))),
+    match std::fs::metadata(side).and_then(|m| readable(side).map(|()| m.len())) {
+        Ok(len) => Ok(Some(len)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(io_error(db, side, e)),
     }
+}
+
+/// Whether this process may read `path`, asked without opening it: a
+/// file SQLite has open in this process must never be opened and closed
+/// beside it, for closing any descriptor of a file drops every POSIX lock
+/// the process holds on it (SQLite's among them). A daemon whose writer
+/// lost its locks that way lets another process's reader rebuild the
+/// write-ahead log's index under it.
+fn readable(path: &Path) -> std::io::Result<()> {
+    nix::unistd::eaccess(path, nix::unistd::AccessFlags::R_OK).map_err(std::io::Error::from)
 }
 
 fn io_error(db: &Path, file: &Path, e: std::io::Error) -> StoreError {

@@ -186,6 +186,51 @@ impl Kernel {
     pub fn status(&self) -> AuditStatus {
         AuditSocket::open().unwrap().get_status().unwrap()
     }
+
+    /// For a failure message: the kernel's audit state and what each
+    /// thread of daemon `pid` is doing, so that a stall says where.
+    pub fn diagnosis(&self, pid: u32) -> String {
+        let mut out = match AuditSocket::open()
+            .and_then(|mut s| Ok((s.get_status()?, s.list_rules()?.len())))
+        {
+            Ok((st, rules)) => format!(
+                "kernel: enabled {} pid {} backlog {}/{} lost {} rules {rules}",
+                st.enabled, st.pid, st.backlog, st.backlog_limit, st.lost
+            ),
+            Err(e) => format!("kernel status: {e}"),
+        };
+        // A process that has ended but is not reaped: how it ended (the
+        // wait status, the last field of its stat).
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if let Some(code) = stat
+            .split(' ')
+            .next_back()
+            .and_then(|c| c.trim().parse::<i32>().ok())
+        {
+            if stat.contains(") Z ") {
+                out.push_str(&format!("; daemon {pid} ended: wait status {code:#x}"));
+            }
+        }
+        let tasks = format!("/proc/{pid}/task");
+        for task in std::fs::read_dir(&tasks).into_iter().flatten().flatten() {
+            let at = |f: &str| {
+                std::fs::read_to_string(task.path().join(f))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            };
+            let state = at("stat");
+            let state = state
+                .rsplit(") ")
+                .next()
+                .unwrap_or("")
+                .split(' ')
+                .next()
+                .unwrap_or("");
+            out.push_str(&format!("; {} {state} in {}", at("comm"), at("wchan")));
+        }
+        out
+    }
 }
 
 impl Drop for Kernel {

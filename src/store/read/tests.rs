@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use super::super::{schema, Writer};
-use super::open_read_only;
+use super::{open_read_only, side_file};
 
 /// A directory of its own, removed when the test ends, passed or not.
 fn dir() -> tempfile::TempDir {
@@ -127,4 +127,44 @@ fn odd_file_names_reach_sqlite_intact() {
     drop(Writer::open(&db).unwrap());
     open_read_only(&db).unwrap();
     assert!(super::uri_path(&db).ends_with("/a%20%3F%23%25b.db"));
+}
+
+/// The POSIX locks this process holds on `file`, from /proc/locks:
+/// (kind, start, end).
+fn my_posix_locks(file: &Path) -> Vec<String> {
+    use std::os::unix::fs::MetadataExt;
+    let ino = std::fs::metadata(file).unwrap().ino().to_string();
+    let me = std::process::id().to_string();
+    std::fs::read_to_string("/proc/locks")
+        .unwrap()
+        .lines()
+        .filter_map(|line| {
+            // "1: POSIX  ADVISORY  READ 1234 fd:01:5678 128 128"
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let at = f.iter().position(|w| *w == "POSIX")?;
+            let inode = f.get(at + 4)?.rsplit(':').next()?;
+            (*f.get(at + 3)? == me && inode == ino).then(|| f[at + 2..].join(" "))
+        })
+        .collect()
+}
+
+#[test]
+fn a_reader_in_the_writers_process_leaves_the_writers_locks_in_place() {
+    let tmp = dir();
+    let db = tmp.path().join("audit.db");
+    let writer = Writer::open(&db).unwrap();
+    let shm = side_file(&db, "-shm");
+    let before = (my_posix_locks(&db), my_posix_locks(&shm));
+    assert!(
+        !before.1.is_empty(),
+        "the writer holds the log index's locks: {before:?}"
+    );
+    let reader = open_read_only(&db).unwrap();
+    drop(reader);
+    assert_eq!(
+        (my_posix_locks(&db), my_posix_locks(&shm)),
+        before,
+        "a reader opened beside the writer dropped its locks"
+    );
+    drop(writer);
 }
