@@ -21,13 +21,17 @@ struct Daemon {
 }
 
 fn daemon(db: &Path, eoe: Duration) -> Daemon {
-    let store = Writer::open(db).unwrap();
-    let encoder = Encoder::new(store.dict_state().unwrap());
-    let config = Config {
+    daemon_with(Config {
         db: db.to_path_buf(),
         eoe_timeout: eoe,
         ..Config::default()
-    };
+    })
+}
+
+fn daemon_with(config: Config) -> Daemon {
+    let db = &config.db;
+    let store = Writer::open(db).unwrap();
+    let encoder = Encoder::new(store.dict_state().unwrap());
     let policy = Policy {
         disk_full: Action::Suspend,
         disk_error: Action::Suspend,
@@ -142,6 +146,93 @@ fn a_late_record_joins_its_stored_event() {
         "the key of its first record still finds it"
     );
 
+    drop(d.pipeline);
+    d.writer.join().unwrap().unwrap();
+}
+
+/// An event of serial `serial` whose title does not compress: a few
+/// hundred bytes of the database each.
+fn bulky_event(serial: u64) -> RecordBatch {
+    let mut x = serial.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let title: String = (0..200)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            format!("{:02X}", x as u8)
+        })
+        .collect();
+    let syscall = format!(
+        "audit(1700000000.100:{serial}): arch=c000003e syscall=2 success=yes exit=3 \
+         ppid=1 pid={serial} auid=0 uid=0 gid=0 euid=0 egid=0 ses=1 tty=pts0 \
+         comm=\"cat\" exe=\"/usr/bin/cat\" key=\"bulk\""
+    );
+    let proctitle = format!("audit(1700000000.100:{serial}): proctitle={title}");
+    RecordBatch::of(&[(1300, syscall.as_str()), (1327, proctitle.as_str())])
+}
+
+fn loss_kinds(db: &Path) -> Vec<String> {
+    let Ok(conn) = crate::store::open_read_only(db) else {
+        return Vec::new();
+    };
+    let mut stmt = conn.prepare("SELECT kind FROM loss ORDER BY id").unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_rotation_is_recorded_at_once_though_no_event_follows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let mut d = daemon_with(Config {
+        db: db.clone(),
+        max_db_size: 1,
+        max_db_size_action: Action::Rotate,
+        ..Config::default()
+    });
+    // Several commits (a rotation never deletes the newest), past 1 MiB.
+    let mut serial = 100;
+    for _ in 0..8 {
+        for _ in 0..500 {
+            serial += 1;
+            d.pipeline.take(Input::Records(bulky_event(serial)));
+        }
+        d.pipeline.send();
+        let last = serial;
+        let start = Instant::now();
+        while stored(
+            &db,
+            &Filter {
+                serials: vec![last],
+                ..Filter::default()
+            },
+        )
+        .is_empty()
+            && start.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    assert!(
+        crate::store::disk_bytes(&db) > 1 << 20,
+        "over max_db_size: {} bytes",
+        crate::store::disk_bytes(&db)
+    );
+    // No event follows: the size check (every few seconds) rotates, and
+    // the rotation's loss row is stored then, not with a next event.
+    let start = Instant::now();
+    while !loss_kinds(&db).iter().any(|k| k == "rotated")
+        && start.elapsed() < Duration::from_secs(15)
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        loss_kinds(&db).iter().any(|k| k == "rotated"),
+        "{:?}",
+        loss_kinds(&db)
+    );
     drop(d.pipeline);
     d.writer.join().unwrap().unwrap();
 }

@@ -360,6 +360,11 @@ impl WriterThread {
                 self.act(&action.0, &action.1);
             }
         }
+        // A loss the writer noted itself (a rotation, a new database) is
+        // stored now, not with the next event, which may be long coming.
+        if !self.held.losses.is_empty() && self.failing.is_none() {
+            let _ = self.write(Batch::default());
+        }
     }
 
     /// Is the database at its path still the file this writer writes? A
