@@ -348,6 +348,16 @@ fn space_left_rotate_deletes_the_oldest_events_and_exec_runs_the_script() {
     let rotated = wait_for(Duration::from_secs(60), || {
         losses(&db).iter().any(|l| l.0 == "rotated")
     });
+    // Storing goes on after the deletion: events newer than any deleted.
+    let deleted_upto = losses(&db)
+        .iter()
+        .filter(|l| l.0 == "rotated")
+        .filter_map(|l| l.2)
+        .max()
+        .unwrap_or(0);
+    let goes_on = wait_for(Duration::from_secs(15), || {
+        serials(&db).last().is_some_and(|&s| s > deleted_upto)
+    });
     let diagnosis = k.diagnosis(daemon);
     let opens = load.stop();
     std::fs::remove_file(&filler).unwrap();
@@ -357,6 +367,10 @@ fn space_left_rotate_deletes_the_oldest_events_and_exec_runs_the_script() {
         "the oldest events were deleted: {:?}; {opens} opens; {} events stored; {diagnosis}",
         losses(&db),
         serials(&db).len()
+    );
+    assert!(
+        goes_on,
+        "no event stored after the rotation (deleted up to serial {deleted_upto}); {diagnosis}"
     );
     let conn = read_only(&db);
     let check: String = conn
