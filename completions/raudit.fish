@@ -76,6 +76,8 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l context -d 'Sub
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l subject -d 'Subject security context (`-su`)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 'Object security context' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l unit -d 'Events of processes in this systemd unit (`cron.service`; a name without a suffix means a service), as the daemon found it at ingest in the process\'s cgroup' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l container -d 'Events of processes in this container: its id or a prefix of it (as `docker ps` shows 12 hex digits), found at ingest in the process\'s cgroup (docker, podman, containerd, Kubernetes)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d 'Resume after the last event a previous search with the same FILE printed, and record this search\'s last event there' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form [default: default]' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
@@ -177,6 +179,8 @@ complete -c raudit -n "__fish_raudit_using_subcommand check" -l context -d 'Subj
 complete -c raudit -n "__fish_raudit_using_subcommand check" -l subject -d 'Subject security context (`-su`)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s o -l object -d 'Object security context' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s n -l node -d 'Node name' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l unit -d 'Events of processes in this systemd unit (`cron.service`; a name without a suffix means a service), as the daemon found it at ingest in the process\'s cgroup' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l container -d 'Events of processes in this container: its id or a prefix of it (as `docker ps` shows 12 hex digits), found at ingest in the process\'s cgroup (docker, podman, containerd, Kubernetes)' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s w -l warning -d 'Warning range: 10 (above 10), 10: (below 10), ~:10, 10:20 (outside), @10:20 (inside)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s c -l critical -d 'Critical range, as --warning' -r
 complete -c raudit -n "__fish_raudit_using_subcommand check" -l window -d 'The time window before now for --events and --loss: seconds, or a number with s, m, h or d (5m)' -r

@@ -17,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod dispatch;
+pub mod enrich;
 pub mod event;
 pub mod fleet;
 pub mod import;

@@ -13,7 +13,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("the daemon's outputs", &["dispatch"]),
     ("the configuration", &["config"]),
     ("output, rules and the store", &["output", "rules", "store"]),
-    ("events, records and tables", &["event", "record", "tables"]),
+    (
+        "events, records and tables",
+        &["event", "record", "tables", "enrich"],
+    ),
     ("the kernel's interfaces", &["wire", "netlink"]),
 ];
 
@@ -35,7 +38,7 @@ const SIDEWAYS: &[(&str, &str, &str)] = &[
 
 const ARROWS: &str =
     "cli -> {daemon, search, report, import, check, fleet} -> dispatch -> config -> \
-{output, rules, store} -> {event, record, tables} -> {wire, netlink}";
+{output, rules, store} -> {event, record, tables, enrich} -> {wire, netlink}";
 
 fn layer_of(module: &str) -> Option<(usize, &'static str)> {
     LAYERS

@@ -72,6 +72,8 @@ fn search_rejects_bad_arguments_in_one_line() {
         (&["-ts", "31/31/2026"], "invalid date \"31/31/2026\""),
         (&["-p", "abc"], "abc"),
         (&["--no-such-flag"], "--no-such-flag"),
+        (&["--container", "xyz"], "invalid container id \"xyz\""),
+        (&["--container", "1234"], "<no matches>"),
     ] {
         let mut all = vec!["search", "--db", db];
         all.extend_from_slice(args);

@@ -114,7 +114,11 @@ the first record that has them, the SYSCALL record first, null when none has: sy
 name for the event's architecture), syscall_nr, arch, success (true or false, from success= \
 or a user message's res=), exit, pid, ppid, uid and uid_name, auid and auid_name (names as \
 -i prints them, or as an enriched log recorded them), ses, tty, comm, exe, argv (the EXECVE \
-arguments decoded, in order; null without an EXECVE record), and records, in arrival \
+arguments decoded, in order; null without an EXECVE record), unit and container (the \
+systemd unit and the container id, 64 hex digits, that the daemon found in the cgroup of the \
+SYSCALL record's process when it stored the event: context read from /proc while the process \
+lived, not a kernel record, so not covered by the store's chain; null when the process had \
+already exited or had none, and for imported logs; added in schema 1), and records, in arrival \
 order, each with type (the record type's name), type_nr, raw (the record text as the kernel \
 wrote it, from audit( on), fields (name to value with quotes removed and the kernel's hex \
 encoding undone for the fields it encodes, EXECVE arguments included but not a SYSCALL's \
@@ -263,6 +267,7 @@ impl<W: Write> Printer<W> {
             self.format,
             options,
             extras.as_deref(),
+            &stored.context,
         )?;
         if self.line_buffered {
             self.out.flush()?;

@@ -3,7 +3,9 @@
 //! (the first piece of an event inserts it, later pieces join it), with
 //! its shape computed and its body compressed here, so the writer thread
 //! only writes. Also here: timeouts, serial gaps, the kernel's lost
-//! counter, and what a suspension of storing did not store.
+//! counter, what a suspension of storing did not store, and each event's
+//! context (unit, container) from its process's cgroup: read here, off the
+//! reader thread, at most once a second per process.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
@@ -13,8 +15,9 @@ use std::time::{Duration, Instant};
 use rusqlite::types::Value;
 
 use crate::config::Config;
+use crate::enrich::{procs::Cgroups, Context};
 use crate::event::{Event, Limits, Note, PieceKind, Stream};
-use crate::record::{parse_payload, EventId};
+use crate::record::{parse_payload, types, EventId, Record};
 use crate::store::shape::Summary;
 use crate::store::{Batch, Encoder, LossRow, Part, Piece};
 
@@ -56,6 +59,9 @@ pub struct Pipeline {
     /// The highest kernel serial seen, for the store's `last_serial`.
     high_serial: Option<u64>,
     last_tick: Instant,
+    /// Where events' processes' cgroups are read; `None`: not read (the
+    /// records come from elsewhere than this machine's kernel).
+    cgroups: Option<Cgroups>,
 }
 
 pub fn limits(config: &Config) -> Limits {
@@ -88,7 +94,14 @@ impl Pipeline {
             suspension: None,
             high_serial: None,
             last_tick: Instant::now(),
+            cgroups: None,
         }
+    }
+
+    /// Adds to each event with a SYSCALL record the context of its process,
+    /// read under `proc_root` (`/proc`).
+    pub fn read_cgroups(&mut self, proc_root: &std::path::Path) {
+        self.cgroups = Some(Cgroups::new(proc_root));
     }
 
     /// The serial the store holds last from this boot: gaps after it are
@@ -182,8 +195,10 @@ impl Pipeline {
             pending,
             suspension,
             shared,
+            cgroups,
             ..
         } = self;
+        let now = Instant::now();
         let suspended = shared.suspended.load(Ordering::Relaxed);
         if suspended && suspension.is_none() {
             *suspension = Some(Suspension {
@@ -201,7 +216,7 @@ impl Pipeline {
                 s.last = Some(s.last.map_or(serial, |l| l.max(serial)));
                 return;
             }
-            let row = encoder.piece(
+            let mut row = encoder.piece(
                 Piece {
                     token: piece.token,
                     id: piece.id,
@@ -212,6 +227,9 @@ impl Pipeline {
                 },
                 piece.state,
             );
+            if let Some(cgroups) = cgroups.as_mut() {
+                row.context = context(cgroups, &piece.records, now);
+            }
             pending.rows.push(row);
         });
         for note in self.stream.take_notes() {
@@ -369,4 +387,15 @@ impl Pipeline {
             self.set_state("kernel_lost", Value::Integer(i64::from(now)));
         }
     }
+}
+
+/// The context of the process behind a piece's SYSCALL record, if it has
+/// one and the process's cgroup says anything.
+fn context(cgroups: &mut Cgroups, records: &[Record], now: Instant) -> Option<Context> {
+    let pid = records
+        .iter()
+        .find(|r| r.rtype == types::SYSCALL)?
+        .number("pid")?;
+    let context = cgroups.context(u32::try_from(pid).ok()?, now);
+    (!context.is_empty()).then(|| Context::clone(&context))
 }

@@ -236,3 +236,51 @@ fn a_rotation_is_recorded_at_once_though_no_event_follows() {
     drop(d.pipeline);
     d.writer.join().unwrap().unwrap();
 }
+
+/// An event's process's cgroup, read from the proc file system the pipeline
+/// is given, is stored with the event; a process without one adds nothing.
+#[test]
+fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let proc_root = dir.path().join("proc");
+    let id = "5".repeat(64);
+    std::fs::create_dir_all(proc_root.join("4242")).unwrap();
+    std::fs::write(
+        proc_root.join("4242/cgroup"),
+        format!("0::/system.slice/docker-{id}.scope\n"),
+    )
+    .unwrap();
+    let mut d = daemon(&db, Duration::from_millis(100));
+    d.pipeline.read_cgroups(&proc_root);
+    d.pipeline.take(Input::Records(RecordBatch::of(&[
+        (1300, SYSCALL),
+        (1327, PROCTITLE),
+    ])));
+    let found = wait_serial_7(&db, |s| s.len() == 1 && !s[0].open);
+    assert_eq!(found[0].context.container.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        found[0].context.unit,
+        Some(format!("docker-{id}.scope")),
+        "{found:#?}"
+    );
+    let other = SYSCALL
+        .replace(":7)", ":8)")
+        .replace("pid=4242", "pid=4343");
+    let title = PROCTITLE.replace(":7)", ":8)");
+    d.pipeline.take(Input::Records(RecordBatch::of(&[
+        (1300, &other),
+        (1327, &title),
+    ])));
+    let filter = Filter {
+        serials: vec![8],
+        ..Filter::default()
+    };
+    let start = Instant::now();
+    let mut found = stored(&db, &filter);
+    while found.is_empty() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+        found = stored(&db, &filter);
+    }
+    assert_eq!(found[0].context, crate::enrich::Context::default());
+}

@@ -103,7 +103,13 @@ impl JsonLines {
 impl Sink for JsonLines {
     fn deliver(&mut self, stored: &Stored) -> io::Result<()> {
         self.line.clear();
-        json::print(&mut self.line, &stored.event, None, !stored.open)?;
+        json::print(
+            &mut self.line,
+            &stored.event,
+            None,
+            !stored.open,
+            &stored.context,
+        )?;
         match self.out.as_mut() {
             Some(Out::File { w, size }) => {
                 w.write_all(&self.line)?;
@@ -179,6 +185,7 @@ mod tests {
             position: serial as i64,
             open: false,
             enrichment: None,
+            context: Default::default(),
         }
     }
 

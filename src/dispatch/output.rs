@@ -170,6 +170,7 @@ mod tests {
             position: 1,
             open: false,
             enrichment: None,
+            context: Default::default(),
         }
     }
 

@@ -285,6 +285,7 @@ mod tests {
             position: 1,
             open: false,
             enrichment: None,
+            context: Default::default(),
         }
     }
 

@@ -99,6 +99,13 @@ pub fn select(filter: &Filter, database: &str) -> Result<Select, String> {
             "--checkpoint reads a local store's positions; it does not apply to --fleet".into(),
         );
     }
+    if !filter.units.is_empty() || !filter.containers.is_empty() {
+        return Err(
+            "--unit and --container read the context a local daemon stored; they do not apply \
+             to --fleet"
+                .into(),
+        );
+    }
     let mut b = Builder {
         whole_word: filter.whole_word,
         ..Builder::default()
@@ -203,6 +210,7 @@ fn stored(line: &[u8]) -> Result<Stored, String> {
         position: int("position")?,
         open: false,
         enrichment: text("enrichment").map(str::to_string),
+        context: Default::default(),
     })
 }
 

@@ -94,6 +94,7 @@ mod tests {
             position: 9,
             open: false,
             enrichment: None,
+            context: Default::default(),
         };
         let mut out = Vec::new();
         event_row(&stored, "alpha", &mut out);

@@ -15,6 +15,7 @@ use serde::{Serialize, Serializer};
 
 use super::interpret::{self, Recorded};
 use super::Enrichment;
+use crate::enrich::Context;
 use crate::event::Event;
 use crate::record::{decode_field, types, Record};
 use crate::tables::arch;
@@ -27,9 +28,12 @@ pub fn print(
     event: &Event,
     enrichment: Enrichment<'_>,
     complete: bool,
+    context: &Context,
 ) -> io::Result<()> {
     let mut json = EventJson::of(event, enrichment);
     json.complete = complete;
+    json.unit = context.unit.as_deref();
+    json.container = context.container.as_deref();
     serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)
 }
@@ -71,6 +75,11 @@ struct EventJson<'a> {
     exe: Option<String>,
     /// The EXECVE record's arguments, decoded, in order.
     argv: Option<Vec<String>>,
+    /// The systemd unit of the process (from its cgroup, read by the daemon
+    /// when it stored the event; null if none or not read).
+    unit: Option<&'a str>,
+    /// The container id of the process (64 hex digits), likewise.
+    container: Option<&'a str>,
     records: Records<'a>,
 }
 
@@ -115,6 +124,8 @@ impl<'a> EventJson<'a> {
             comm: text("comm"),
             exe: text("exe"),
             argv: argv(event),
+            unit: None,
+            container: None,
             records: Records(&event.records),
         }
     }

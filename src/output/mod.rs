@@ -14,6 +14,7 @@ use std::io::{self, Write};
 
 use chrono::{Local, TimeZone};
 
+use crate::enrich::Context;
 use crate::event::Event;
 use crate::record::{types, MessageType};
 pub use escape::Escape;
@@ -53,7 +54,14 @@ pub struct Options {
 pub type Enrichment<'a> = Option<&'a [Option<String>]>;
 
 pub fn print_event(out: &mut impl Write, event: &Event, format: Format) -> io::Result<()> {
-    print_event_with(out, event, format, Options::default(), None)
+    print_event_with(
+        out,
+        event,
+        format,
+        Options::default(),
+        None,
+        &Context::default(),
+    )
 }
 
 pub fn print_event_with(
@@ -62,12 +70,13 @@ pub fn print_event_with(
     format: Format,
     options: Options,
     enrichment: Enrichment<'_>,
+    context: &Context,
 ) -> io::Result<()> {
     match format {
         Format::Default => default(out, event, options.escape),
         Format::Raw => raw(out, event, enrichment),
         Format::Interpret => interpreted(out, event, options.escape, enrichment),
-        Format::Json => json::print(out, event, enrichment, !options.open),
+        Format::Json => json::print(out, event, enrichment, !options.open, context),
         Format::Csv => csv::print(out, event, options.escape, enrichment, options.extra),
         Format::Text => text::print(out, event, options.escape, enrichment),
     }

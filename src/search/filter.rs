@@ -23,6 +23,11 @@ pub enum FilterError {
     Success(String),
     #[error("invalid exit code {0:?}: expected a number or an errno name such as -EPERM")]
     ExitCode(String),
+    #[error(
+        "invalid container id {0:?} for --container: expected 1 to 64 hex digits \
+         (docker ps shows 12)"
+    )]
+    ContainerId(String),
 }
 
 use clap::{Args, ValueHint};
@@ -126,6 +131,16 @@ pub struct FilterArgs {
     /// Node name.
     #[arg(short = 'n', long = "node", value_name = "NODE", value_hint = ValueHint::Other)]
     pub nodes: Vec<String>,
+    /// Events of processes in this systemd unit (`cron.service`; a name
+    /// without a suffix means a service), as the daemon found it at
+    /// ingest in the process's cgroup.
+    #[arg(long = "unit", value_name = "UNIT", value_hint = ValueHint::Other)]
+    pub units: Vec<String>,
+    /// Events of processes in this container: its id or a prefix of it
+    /// (as `docker ps` shows 12 hex digits), found at ingest in the
+    /// process's cgroup (docker, podman, containerd, Kubernetes).
+    #[arg(long = "container", value_name = "ID", value_hint = ValueHint::Other)]
+    pub containers: Vec<String>,
     /// Text options match the whole value, not a part of it.
     #[arg(short = 'w', long = "word")]
     pub whole_word: bool,
@@ -194,6 +209,12 @@ impl FilterArgs {
             objects: self.objects.clone(),
             contexts: self.contexts.clone(),
             nodes: self.nodes.clone(),
+            units: self.units.iter().map(|u| unit_name(u)).collect(),
+            containers: self
+                .containers
+                .iter()
+                .map(|c| container_prefix(c))
+                .collect::<Result<_, _>>()?,
             whole_word: self.whole_word,
             after_position: None,
             through_position: None,
@@ -276,6 +297,27 @@ fn syscall(v: &str, machine: Option<&'static arch::Machine>) -> Result<i64, Filt
             name: v.to_string(),
             arch: m.name(),
         })
+}
+
+/// A unit's full name: as systemctl reads it, one without a suffix is a
+/// service.
+fn unit_name(v: &str) -> String {
+    if v.contains('.') {
+        v.to_string()
+    } else {
+        format!("{v}.service")
+    }
+}
+
+/// A container id or a prefix of one, lowercase; hex digits only, so that
+/// it is a GLOB pattern's literal part.
+fn container_prefix(v: &str) -> Result<String, FilterError> {
+    let id = v.to_ascii_lowercase();
+    if (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(id)
+    } else {
+        Err(FilterError::ContainerId(v.to_string()))
+    }
 }
 
 fn success(v: &str) -> Result<bool, FilterError> {

@@ -91,6 +91,7 @@ impl Encoder {
             paths,
             body,
             enrichment: None,
+            context: None,
         }
     }
 

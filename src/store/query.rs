@@ -47,6 +47,11 @@ pub struct Filter {
     /// subject or object context (`-se`).
     pub contexts: Vec<String>,
     pub nodes: Vec<String>,
+    /// systemd units, whole names (context recorded at ingest).
+    pub units: Vec<String>,
+    /// Container ids or their prefixes, lowercase hex (context recorded at
+    /// ingest).
+    pub containers: Vec<String>,
     pub whole_word: bool,
     /// Only events stored after this one (a checkpoint's position).
     pub after_position: Option<i64>,
@@ -229,7 +234,29 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
     for (part, columns) in TEXT_PARTS {
         sql.texts(columns, part(f));
     }
+    context(&mut sql, f);
     sql.finish()
+}
+
+/// `--unit` (whole names) and `--container` (id prefixes, which GLOB finds
+/// in the index: the filter holds hex digits only) over the context table.
+fn context(sql: &mut Sql, f: &Filter) {
+    if !f.units.is_empty() {
+        sql.event(
+            format!(
+                "e.id IN (SELECT event_id FROM context WHERE unit IN ({}))",
+                marks(f.units.len())
+            ),
+            f.units.iter().map(|u| Value::Text(u.clone())),
+        );
+    }
+    if !f.containers.is_empty() {
+        let tests = vec!["container GLOB ?"; f.containers.len()].join(" OR ");
+        sql.event(
+            format!("e.id IN (SELECT event_id FROM context WHERE {tests})"),
+            f.containers.iter().map(|c| Value::Text(format!("{c}*"))),
+        );
+    }
 }
 
 /// A part of a [`Filter`] that lists numbers, and the promoted columns
@@ -275,14 +302,18 @@ pub struct Progress {
     pub last_position: Option<i64>,
 }
 
+/// What [`stream`] reads of each event, and the joins it needs.
+const STORED_COLUMNS: &str =
+    "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records,
+            c.unit, c.container
+     FROM event e JOIN shape s ON s.id = e.shape
+     LEFT JOIN enrichment n ON n.event_id = e.id
+     LEFT JOIN context c ON c.event_id = e.id";
+
 /// The statement selecting the events a filter matches, and its parameters.
 pub(super) fn select(filter: &Filter) -> (String, Vec<Value>) {
     let (clauses, params) = build(filter);
-    let mut query = String::from(
-        "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records
-         FROM event e JOIN shape s ON s.id = e.shape
-         LEFT JOIN enrichment n ON n.event_id = e.id",
-    );
+    let mut query = String::from(STORED_COLUMNS);
     if !clauses.is_empty() {
         query.push_str(" WHERE ");
         query.push_str(&clauses.join(" AND "));
@@ -303,6 +334,8 @@ pub struct Stored {
     pub open: bool,
     /// auditd's ENRICHED text of an imported event, per record.
     pub enrichment: Option<String>,
+    /// The unit and container the daemon found for its process.
+    pub context: crate::enrich::Context,
 }
 
 /// Calls `each` for every matching event in the order stored; it returns
@@ -332,7 +365,7 @@ where
 }
 
 /// Runs a statement selecting `e.id, e.time_ms, e.serial, s.node, e.flags,
-/// e.body, e.dict, n.records` and passes each row on as a [`Stored`] event.
+/// e.body, e.dict, n.records, c.unit, c.container` and passes each row on as a [`Stored`] event.
 fn stream<E>(
     conn: &Connection,
     query: &str,
@@ -370,6 +403,10 @@ where
             position: rowid,
             open: flags & super::FLAG_OPEN != 0,
             enrichment: row.get(7)?,
+            context: crate::enrich::Context {
+                unit: row.get(8)?,
+                container: row.get(9)?,
+            },
         };
         if !each(stored)? {
             break;
@@ -533,9 +570,7 @@ pub fn for_each_chosen<E>(
 where
     E: From<rusqlite::Error>,
 {
-    let columns = "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records
-         FROM event e JOIN shape s ON s.id = e.shape
-         LEFT JOIN enrichment n ON n.event_id = e.id";
+    let columns = STORED_COLUMNS;
     let query = format!(
         "{columns} WHERE e.id IN (SELECT value FROM json_each(?1))
          UNION ALL

@@ -332,4 +332,18 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX chain_last_event ON chain (last_event);
     ",
+    // 9: context the daemon adds to an event at ingest, read from the
+    // cgroup of its process while it lives (see crate::enrich): the
+    // systemd unit and the container id. Not a kernel record, so the chain
+    // does not cover it; retention deletes it with its event.
+    "
+    CREATE TABLE context (
+        event_id  INTEGER PRIMARY KEY,
+        unit      TEXT,
+        container TEXT             -- 64 hex digits
+    );
+    CREATE INDEX context_unit ON context (unit, event_id) WHERE unit IS NOT NULL;
+    CREATE INDEX context_container ON context (container, event_id)
+        WHERE container IS NOT NULL;
+    ",
 ];

@@ -131,6 +131,8 @@ fn filters_never_scan_the_event_table() {
         one(|f| f.serials = vec![1]),
         one(|f| f.types = vec![1300]),
         one(|f| f.success = Some(false)),
+        one(|f| f.units = vec!["a.service".into()]),
+        one(|f| f.containers = vec!["0a".into()]),
         one(|f| f.start_ms = Some(1)),
         one(|f| {
             f.start_ms = Some(1);
@@ -336,5 +338,68 @@ fn the_wal_stays_bounded_under_continuous_readers() {
         largest < 2 * LIMIT,
         "the write-ahead log reached {largest} bytes (bound {LIMIT})"
     );
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+/// The context stored with events: found by `--unit` (whole name) and
+/// `--container` (an id's prefix), read back with the event, and deleted
+/// with it by retention.
+#[test]
+fn context_is_searchable_and_pruned_with_its_event() {
+    use crate::enrich::Context;
+    let db = temp_db("context");
+    let mut w = Writer::open(&db).unwrap();
+    let mut encoder = super::Encoder::new(w.dict_state().unwrap());
+    let id = format!("0123456789ab{}", "c".repeat(52));
+    let contexts = [
+        Some(Context {
+            unit: Some("cron.service".into()),
+            container: None,
+        }),
+        Some(Context {
+            unit: Some(format!("docker-{id}.scope")),
+            container: Some(id.clone()),
+        }),
+        None,
+    ];
+    let mut batch = super::Batch::default();
+    for (i, context) in contexts.into_iter().enumerate() {
+        let mut row = encoder.whole(&event(i as u64 + 1, "c", "/e"));
+        row.context = context;
+        batch.rows.push(row);
+    }
+    w.write_batch(batch).unwrap();
+    let units = |u: &str| Filter {
+        units: vec![u.into()],
+        ..Filter::default()
+    };
+    let containers = |c: &str| Filter {
+        containers: vec![c.into()],
+        ..Filter::default()
+    };
+    assert_eq!(matching(&db, &units("cron.service")), [1]);
+    assert_eq!(matching(&db, &units("cron")), Vec::<u64>::new());
+    assert_eq!(matching(&db, &containers("0123456789ab")), [2]);
+    assert_eq!(matching(&db, &containers(&id)), [2]);
+    assert_eq!(matching(&db, &containers("123")), Vec::<u64>::new());
+    let conn = super::open_read_only(&db).unwrap();
+    let mut read = Vec::new();
+    query::for_each_stored(&conn, &Filter::default(), |s| -> rusqlite::Result<bool> {
+        read.push(s.context);
+        Ok(true)
+    })
+    .unwrap();
+    assert_eq!(read[1].container.as_deref(), Some(id.as_str()));
+    assert_eq!(read[2], Context::default());
+    drop(conn);
+    // A later commit, so that the first one can go.
+    w.write(&[event(4, "c", "/e")], &[]).unwrap();
+    w.prune_step(super::retention::Older::Count(3)).unwrap();
+    let count = |table: &str| -> i64 {
+        w.conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!((count("event"), count("context")), (1, 0));
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }

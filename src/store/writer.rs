@@ -79,6 +79,8 @@ pub struct Row {
     pub malformed: bool,
     /// auditd's ENRICHED text of an imported event, encoded.
     pub enrichment: Option<String>,
+    /// The unit and container of the event's process, read by the daemon.
+    pub context: Option<crate::enrich::Context>,
 }
 
 /// What one transaction writes.
@@ -443,6 +445,7 @@ impl Maps<'_> {
             )?
             .execute(params![id, text])?;
         }
+        insert_context(tx, id, row)?;
         if row.open {
             self.open.insert(
                 row.token,
@@ -469,6 +472,7 @@ impl Maps<'_> {
         tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
             .execute(params![shape, flags, open.id])?;
         self.link_paths(tx, open.id, &row.paths)?;
+        insert_context(tx, open.id, row)?;
         if row.open {
             let next = OpenRow {
                 id: open.id,
@@ -499,7 +503,8 @@ impl Maps<'_> {
         self.add_piece(tx, stored, row)?;
         tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
             .execute(params![shape, flags, stored.id])?;
-        self.link_paths(tx, stored.id, &row.paths)
+        self.link_paths(tx, stored.id, &row.paths)?;
+        insert_context(tx, stored.id, row)
     }
 
     fn add_piece(
@@ -632,6 +637,20 @@ fn find_or_insert(
     tx.prepare_cached(&format!("INSERT INTO {table} ({column}) VALUES (?1)"))?
         .execute([value])?;
     Ok((tx.last_insert_rowid(), true))
+}
+
+/// The unit and container of the event's process, once per event (the
+/// piece with its SYSCALL record brings them). Not part of the chain: it is
+/// context read from `/proc`, not a kernel record.
+fn insert_context(tx: &Transaction<'_>, event: i64, row: &Row) -> rusqlite::Result<()> {
+    let Some(c) = row.context.as_ref().filter(|c| !c.is_empty()) else {
+        return Ok(());
+    };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO context (event_id, unit, container) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![event, c.unit, c.container])?;
+    Ok(())
 }
 
 fn flag(on: bool, bit: i64) -> i64 {

@@ -15,9 +15,33 @@ fn json_of(log: &str, serial: u64) -> Value {
     let (event, recorded) = crate::output::logged_event(log, serial);
     let enriched = recorded.iter().any(Option::is_some);
     let mut out = Vec::new();
-    print(&mut out, &event, enriched.then_some(&recorded[..]), true).unwrap();
+    let none = Context::default();
+    print(
+        &mut out,
+        &event,
+        enriched.then_some(&recorded[..]),
+        true,
+        &none,
+    )
+    .unwrap();
     assert_eq!(out.last(), Some(&b'\n'));
     serde_json::from_slice(&out).unwrap()
+}
+
+/// The context the daemon stored with an event is two fields of it.
+#[test]
+fn the_unit_and_container_of_the_process() {
+    let (event, _) = crate::output::logged_event(KERNEL, 16);
+    let id = "ab".repeat(32);
+    let context = Context {
+        unit: Some(format!("docker-{id}.scope")),
+        container: Some(id.clone()),
+    };
+    let mut out = Vec::new();
+    print(&mut out, &event, None, true, &context).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["unit"], json!(format!("docker-{id}.scope")));
+    assert_eq!(v["container"], json!(id));
 }
 
 /// Everything but the records.
@@ -57,6 +81,8 @@ fn an_execve_event_with_its_event_level_fields() {
             "comm": "true",
             "exe": "/usr/bin/true",
             "argv": ["/usr/bin/true", "arg one", "two"],
+            "unit": null,
+            "container": null,
         })
     );
     let types: Vec<(&str, u64)> = v["records"]
