@@ -78,6 +78,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -s o -l object -d 
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s n -l node -d 'Node name' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l unit -d 'Events of processes in this systemd unit (`cron.service`; a name without a suffix means a service), as the daemon found it at ingest in the process\'s cgroup' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l container -d 'Events of processes in this container: its id or a prefix of it (as `docker ps` shows 12 hex digits), found at ingest in the process\'s cgroup (docker, podman, containerd, Kubernetes)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l ancestor-exe -d 'Events whose process, or one of its ancestors, ran this program (the whole path). Ancestors are those the daemon knew at ingest, from SYSCALL records and /proc' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l checkpoint -d 'Resume after the last event a previous search with the same FILE printed, and record this search\'s last event there' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l format -d 'Output form [default: default]' -r -f -a "default\t'As ausearch prints by default: `----`, `time->`, records newest-first'
 raw\t'Records as auditd writes them, in arrival order (`ausearch --raw`)'
@@ -93,6 +94,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Searc
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l fleet -d 'Search the fleet\'s ClickHouse tables (see raudit-export(8)) instead of a database: every host\'s events, node by node, as a search of each host\'s database prints them' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l tree -d 'Print the process tree rooted at PID instead of events: each process (pid, the programs it ran) with its number of matching events and the first one\'s time and serial, its children indented under it; from the pid and ppid of the events the other options match' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l just-one -d 'Stop after the first matching event'
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s l -l line-buffered -d 'Flush the output after each event'
@@ -181,6 +183,7 @@ complete -c raudit -n "__fish_raudit_using_subcommand check" -s o -l object -d '
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s n -l node -d 'Node name' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand check" -l unit -d 'Events of processes in this systemd unit (`cron.service`; a name without a suffix means a service), as the daemon found it at ingest in the process\'s cgroup' -r -f
 complete -c raudit -n "__fish_raudit_using_subcommand check" -l container -d 'Events of processes in this container: its id or a prefix of it (as `docker ps` shows 12 hex digits), found at ingest in the process\'s cgroup (docker, podman, containerd, Kubernetes)' -r -f
+complete -c raudit -n "__fish_raudit_using_subcommand check" -l ancestor-exe -d 'Events whose process, or one of its ancestors, ran this program (the whole path). Ancestors are those the daemon knew at ingest, from SYSCALL records and /proc' -r
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s w -l warning -d 'Warning range: 10 (above 10), 10: (below 10), ~:10, 10:20 (outside), @10:20 (inside)' -r
 complete -c raudit -n "__fish_raudit_using_subcommand check" -s c -l critical -d 'Critical range, as --warning' -r
 complete -c raudit -n "__fish_raudit_using_subcommand check" -l window -d 'The time window before now for --events and --loss: seconds, or a number with s, m, h or d (5m)' -r

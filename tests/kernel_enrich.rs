@@ -2,8 +2,9 @@
 //! cgroup laid out as systemd lays out a service, and one laid out as
 //! docker's systemd driver lays out a container, writes a watched file; the
 //! daemon stores each event with the unit and container it read from the
-//! process's cgroup, `search --unit` and `--container` find them, and JSON
-//! shows them. Root only; serialized and self-restoring through
+//! process's cgroup and the programs of its ancestors; `search --unit`,
+//! `--container` and `--ancestor-exe` find them, JSON shows them, and
+//! `--tree` draws the processes under the test. Root only; serialized and self-restoring through
 //! `common::kernel`; the cgroups made are removed.
 
 mod common;
@@ -31,7 +32,7 @@ impl Cgroup {
         std::fs::create_dir_all(&dir).expect("creating a cgroup");
         // exec: the process that wrote stays the one to end.
         let script = format!("read go; echo x >> '{}'; exec sleep 5", file.display());
-        let child = Command::new("sh")
+        let child = Command::new("/bin/sh")
             .args(["-c", &script])
             .stdin(Stdio::piped())
             .spawn()
@@ -123,6 +124,37 @@ fn events_carry_the_unit_and_container_of_their_process() {
             assert_eq!(e["unit"], scope.as_str());
             assert_eq!(e["container"], id.as_str());
         }
+    }
+    // Their parent is this test: its program is their first ancestor (and
+    // `raudit ctl`'s, whose rule change has the key too: not an open).
+    let me_exe = std::env::current_exe().unwrap();
+    let me_exe = me_exe.to_str().unwrap();
+    let events = search_json(
+        &db,
+        &[
+            "-k",
+            "enrich",
+            "--syscall",
+            "openat",
+            "--ancestor-exe",
+            me_exe,
+        ],
+    );
+    assert_eq!(events.len(), 2, "{events:#?}");
+    for e in &events {
+        assert_eq!(e["ancestors"][0], me_exe, "{e:#?}");
+    }
+    // The tree under this test: its two children, with their events.
+    let tree = stdout(&search(&db, &["-k", "enrich", "--tree", &me.to_string()]).unwrap());
+    let lines: Vec<&str> = tree.lines().collect();
+    assert_eq!(lines[0], format!("{me} (no events)"), "{tree}");
+    let sh = std::fs::canonicalize("/bin/sh").unwrap();
+    for child in [in_service.pid(), in_container.pid()] {
+        let line = format!("  {child} {} events=1 ", sh.display());
+        assert!(
+            lines.iter().any(|l| l.starts_with(&line)),
+            "{line:?} in\n{tree}"
+        );
     }
     // The default output is ausearch's, untouched by the context.
     let text = stdout(&search(&db, &["-k", "enrich", "--unit", &service]).unwrap());

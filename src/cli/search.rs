@@ -78,6 +78,12 @@ pub struct SearchArgs {
     pub fleet: Option<String>,
     #[command(flatten)]
     pub server: super::fleet::ServerArgs,
+    /// Print the process tree rooted at PID instead of events: each process
+    /// (pid, the programs it ran) with its number of matching events and
+    /// the first one's time and serial, its children indented under it;
+    /// from the pid and ppid of the events the other options match.
+    #[arg(long, value_name = "PID", conflicts_with_all = ["fleet", "follow", "loss", "list_keys", "checkpoint", "verified"])]
+    pub tree: Option<u32>,
     /// Walk the tamper-evident chain first (as raudit verify) and put a
     /// line `# unverified: ...` before each event from a broken part of it
     /// (default, raw, interpret and text forms).
@@ -118,7 +124,10 @@ arguments decoded, in order; null without an EXECVE record), unit and container 
 systemd unit and the container id, 64 hex digits, that the daemon found in the cgroup of the \
 SYSCALL record's process when it stored the event: context read from /proc while the process \
 lived, not a kernel record, so not covered by the store's chain; null when the process had \
-already exited or had none, and for imported logs; added in schema 1), and records, in arrival \
+already exited or had none, and for imported logs; added in schema 1), ancestors (the programs \
+the process's parent and its ancestors ran, the parent's first, as the daemon knew them from \
+SYSCALL records and /proc; the same kind of context; null when none is known; added in schema \
+1), and records, in arrival \
 order, each with type (the record type's name), type_nr, raw (the record text as the kernel \
 wrote it, from audit( on), fields (name to value with quotes removed and the kernel's hex \
 encoding undone for the fields it encodes, EXECVE arguments included but not a SYSCALL's \
@@ -167,6 +176,9 @@ pub fn run(args: SearchArgs) -> anyhow::Result<Outcome> {
     let (conn, db) = (&opened.conn, &opened.db);
     if args.list_keys {
         return list_keys(conn, db);
+    }
+    if let Some(pid) = args.tree {
+        return tree(conn, db, &filter, pid);
     }
     let stdout = std::io::stdout();
     let mut printer = Printer::new(&args, std::io::BufWriter::new(stdout.lock()))?;
@@ -286,6 +298,25 @@ impl<W: Write> Printer<W> {
         }
         Outcome::Success
     }
+}
+
+/// `--tree PID`: the process tree of the matching events.
+fn tree(
+    conn: &rusqlite::Connection,
+    db: &std::path::Path,
+    filter: &store::query::Filter,
+    pid: u32,
+) -> anyhow::Result<Outcome> {
+    let rows = store::processes::processes(conn, filter)
+        .with_context(|| format!("reading {}", db.display()))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let found = crate::search::tree::print(&mut out, &rows, i64::from(pid))?;
+    out.flush()?;
+    if !found {
+        eprintln!("<no matches>");
+        return Ok(Outcome::NoMatch);
+    }
+    Ok(Outcome::Success)
 }
 
 /// `--follow`: rounds of the follower until the output is closed.

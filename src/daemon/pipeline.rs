@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::Value;
 
 use crate::config::Config;
-use crate::enrich::{procs::Cgroups, Context};
+use crate::enrich::{Context, Enricher, Process};
 use crate::event::{Event, Limits, Note, PieceKind, Stream};
 use crate::record::{parse_payload, types, EventId, Record};
 use crate::store::shape::Summary;
@@ -59,9 +59,9 @@ pub struct Pipeline {
     /// The highest kernel serial seen, for the store's `last_serial`.
     high_serial: Option<u64>,
     last_tick: Instant,
-    /// Where events' processes' cgroups are read; `None`: not read (the
+    /// Reads the context of events' processes; `None`: not read (the
     /// records come from elsewhere than this machine's kernel).
-    cgroups: Option<Cgroups>,
+    enricher: Option<Enricher>,
 }
 
 pub fn limits(config: &Config) -> Limits {
@@ -94,14 +94,14 @@ impl Pipeline {
             suspension: None,
             high_serial: None,
             last_tick: Instant::now(),
-            cgroups: None,
+            enricher: None,
         }
     }
 
     /// Adds to each event with a SYSCALL record the context of its process,
     /// read under `proc_root` (`/proc`).
-    pub fn read_cgroups(&mut self, proc_root: &std::path::Path) {
-        self.cgroups = Some(Cgroups::new(proc_root));
+    pub fn read_context(&mut self, proc_root: &std::path::Path) {
+        self.enricher = Some(Enricher::new(proc_root));
     }
 
     /// The serial the store holds last from this boot: gaps after it are
@@ -195,7 +195,7 @@ impl Pipeline {
             pending,
             suspension,
             shared,
-            cgroups,
+            enricher,
             ..
         } = self;
         let now = Instant::now();
@@ -227,8 +227,8 @@ impl Pipeline {
                 },
                 piece.state,
             );
-            if let Some(cgroups) = cgroups.as_mut() {
-                row.context = context(cgroups, &piece.records, now);
+            if let Some(enricher) = enricher.as_mut() {
+                row.context = context(enricher, &piece.records, now);
             }
             pending.rows.push(row);
         });
@@ -390,12 +390,16 @@ impl Pipeline {
 }
 
 /// The context of the process behind a piece's SYSCALL record, if it has
-/// one and the process's cgroup says anything.
-fn context(cgroups: &mut Cgroups, records: &[Record], now: Instant) -> Option<Context> {
-    let pid = records
-        .iter()
-        .find(|r| r.rtype == types::SYSCALL)?
-        .number("pid")?;
-    let context = cgroups.context(u32::try_from(pid).ok()?, now);
-    (!context.is_empty()).then(|| Context::clone(&context))
+/// one and anything is known of it.
+fn context(enricher: &mut Enricher, records: &[Record], now: Instant) -> Option<Context> {
+    let syscall = records.iter().find(|r| r.rtype == types::SYSCALL)?;
+    let id = |name| u32::try_from(syscall.number(name)?).ok();
+    let exe = syscall.text_of("exe");
+    let process = Process {
+        pid: id("pid")?,
+        ppid: id("ppid"),
+        exe: exe.as_deref(),
+    };
+    let context = enricher.context(process, now);
+    (!context.is_empty()).then_some(context)
 }

@@ -246,13 +246,17 @@ fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
     let proc_root = dir.path().join("proc");
     let id = "5".repeat(64);
     std::fs::create_dir_all(proc_root.join("4242")).unwrap();
+    // Its parent, pid 1, is alive: its program is read from /proc.
+    std::fs::create_dir_all(proc_root.join("1")).unwrap();
+    std::fs::write(proc_root.join("1/stat"), "1 (init) S 0 1 1 0").unwrap();
+    std::os::unix::fs::symlink("/sbin/init", proc_root.join("1/exe")).unwrap();
     std::fs::write(
         proc_root.join("4242/cgroup"),
         format!("0::/system.slice/docker-{id}.scope\n"),
     )
     .unwrap();
     let mut d = daemon(&db, Duration::from_millis(100));
-    d.pipeline.read_cgroups(&proc_root);
+    d.pipeline.read_context(&proc_root);
     d.pipeline.take(Input::Records(RecordBatch::of(&[
         (1300, SYSCALL),
         (1327, PROCTITLE),
@@ -264,6 +268,7 @@ fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
         Some(format!("docker-{id}.scope")),
         "{found:#?}"
     );
+    assert_eq!(found[0].context.ancestors, ["/sbin/init"]);
     let other = SYSCALL
         .replace(":7)", ":8)")
         .replace("pid=4242", "pid=4343");
@@ -282,5 +287,10 @@ fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
         std::thread::sleep(Duration::from_millis(10));
         found = stored(&db, &filter);
     }
-    assert_eq!(found[0].context, crate::enrich::Context::default());
+    // No cgroup: its context is its ancestry alone.
+    let ancestry_only = crate::enrich::Context {
+        ancestors: vec!["/sbin/init".into()],
+        ..Default::default()
+    };
+    assert_eq!(found[0].context, ancestry_only);
 }

@@ -1,12 +1,15 @@
 //! Context the kernel's records do not carry, added to events as they are
 //! stored: the systemd unit and the container of the process behind an
 //! event, from its cgroup while it lives ([`cgroup`] reads the text,
-//! [`procs`] asks `/proc` with a bounded cache).
+//! [`procs`] asks `/proc` with a bounded cache), and the programs its
+//! ancestors ran ([`ancestry`]: parent links from SYSCALL records and
+//! `/proc`).
 //!
 //! It is context, not a kernel record: it is read after the fact (a
 //! process that has exited has none) and the store's chain does not cover
 //! it.
 
+pub mod ancestry;
 pub mod cgroup;
 pub mod procs;
 
@@ -17,10 +20,52 @@ pub struct Context {
     pub unit: Option<String>,
     /// The container id, 64 hex digits.
     pub container: Option<String>,
+    /// The programs the process's ancestors ran, its parent's first.
+    pub ancestors: Vec<String>,
 }
 
 impl Context {
     pub fn is_empty(&self) -> bool {
-        self.unit.is_none() && self.container.is_none()
+        self.unit.is_none() && self.container.is_none() && self.ancestors.is_empty()
+    }
+}
+
+/// A process as a SYSCALL record names it.
+#[derive(Debug, Clone, Copy)]
+pub struct Process<'a> {
+    pub pid: u32,
+    pub ppid: Option<u32>,
+    pub exe: Option<&'a str>,
+}
+
+/// What the daemon's pipeline asks: the context of an event's process,
+/// from a proc file system (`/proc`; a directory in tests).
+pub struct Enricher {
+    cgroups: procs::Cgroups,
+    ancestry: ancestry::Ancestry,
+}
+
+impl Enricher {
+    pub fn new(proc_root: &std::path::Path) -> Enricher {
+        Enricher {
+            cgroups: procs::Cgroups::new(proc_root),
+            ancestry: ancestry::Ancestry::new(proc_root),
+        }
+    }
+
+    pub fn context(&mut self, process: Process<'_>, now: std::time::Instant) -> Context {
+        let cgroup = self.cgroups.context(process.pid, now);
+        let ancestors = match process.ppid {
+            Some(ppid) => {
+                self.ancestry.learn(process.pid, ppid, process.exe, now);
+                self.ancestry.exes(ppid, now)
+            }
+            None => Vec::new(),
+        };
+        Context {
+            unit: cgroup.unit.clone(),
+            container: cgroup.container.clone(),
+            ancestors,
+        }
     }
 }

@@ -42,13 +42,7 @@ impl Cgroups {
             }
         }
         let context = Arc::new(self.read(pid));
-        if self.entries.len() >= CAPACITY {
-            self.entries
-                .retain(|_, (at, _)| now.duration_since(*at) < FRESH);
-            if self.entries.len() >= CAPACITY {
-                self.entries.clear();
-            }
-        }
+        make_room(&mut self.entries, now, |(at, _)| *at);
         self.entries.insert(pid, (now, Arc::clone(&context)));
         context
     }
@@ -66,6 +60,18 @@ impl Cgroups {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// Room for one more entry in a per-pid map of [`CAPACITY`]: the entries
+/// no longer fresh go, and all of them if that is not enough.
+pub(super) fn make_room<V>(map: &mut HashMap<u32, V>, now: Instant, at: fn(&V) -> Instant) {
+    if map.len() < CAPACITY {
+        return;
+    }
+    map.retain(|_, v| now.duration_since(at(v)) < FRESH);
+    if map.len() >= CAPACITY {
+        map.clear();
     }
 }
 

@@ -99,10 +99,11 @@ pub fn select(filter: &Filter, database: &str) -> Result<Select, String> {
             "--checkpoint reads a local store's positions; it does not apply to --fleet".into(),
         );
     }
-    if !filter.units.is_empty() || !filter.containers.is_empty() {
+    if !filter.units.is_empty() || !filter.containers.is_empty() || !filter.ancestor_exes.is_empty()
+    {
         return Err(
-            "--unit and --container read the context a local daemon stored; they do not apply \
-             to --fleet"
+            "--unit, --container and --ancestor-exe read the context a local daemon stored; \
+             they do not apply to --fleet"
                 .into(),
         );
     }

@@ -34,6 +34,7 @@ pub fn print(
     json.complete = complete;
     json.unit = context.unit.as_deref();
     json.container = context.container.as_deref();
+    json.ancestors = (!context.ancestors.is_empty()).then_some(&context.ancestors[..]);
     serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)
 }
@@ -80,6 +81,8 @@ struct EventJson<'a> {
     unit: Option<&'a str>,
     /// The container id of the process (64 hex digits), likewise.
     container: Option<&'a str>,
+    /// The programs its ancestors ran, its parent's first, likewise.
+    ancestors: Option<&'a [String]>,
     records: Records<'a>,
 }
 
@@ -126,6 +129,7 @@ impl<'a> EventJson<'a> {
             argv: argv(event),
             unit: None,
             container: None,
+            ancestors: None,
             records: Records(&event.records),
         }
     }

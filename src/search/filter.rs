@@ -141,6 +141,11 @@ pub struct FilterArgs {
     /// process's cgroup (docker, podman, containerd, Kubernetes).
     #[arg(long = "container", value_name = "ID", value_hint = ValueHint::Other)]
     pub containers: Vec<String>,
+    /// Events whose process, or one of its ancestors, ran this program
+    /// (the whole path). Ancestors are those the daemon knew at ingest,
+    /// from SYSCALL records and /proc.
+    #[arg(long = "ancestor-exe", value_name = "PATH")]
+    pub ancestor_exes: Vec<String>,
     /// Text options match the whole value, not a part of it.
     #[arg(short = 'w', long = "word")]
     pub whole_word: bool,
@@ -215,6 +220,7 @@ impl FilterArgs {
                 .iter()
                 .map(|c| container_prefix(c))
                 .collect::<Result<_, _>>()?,
+            ancestor_exes: self.ancestor_exes.clone(),
             whole_word: self.whole_word,
             after_position: None,
             through_position: None,

@@ -2,7 +2,8 @@
 //! ausearch's criteria (`filter`, `time`), where the events are read from
 //! (the store, or logs imported into a private one: `input`), where a
 //! search stopped (`checkpoint`), and the opening of the store and the
-//! enrichment of each event streamed from it. Printing is the output
+//! enrichment of each event streamed from it, the process tree of the
+//! events (`tree`). Printing is the output
 //! stage's and the report's; the command line's is the cli's.
 
 pub mod checkpoint;
@@ -11,6 +12,7 @@ pub mod follow;
 pub mod input;
 pub mod losses;
 pub mod time;
+pub mod tree;
 
 use std::io;
 use std::path::{Path, PathBuf};

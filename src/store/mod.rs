@@ -4,12 +4,14 @@
 pub mod archive;
 mod body;
 pub mod chain;
+mod context;
 mod encode;
 pub mod health;
 pub mod imports;
 mod maintain;
 mod names;
 mod open;
+pub mod processes;
 pub mod query;
 mod read;
 pub mod retention;

@@ -52,6 +52,9 @@ pub struct Filter {
     /// Container ids or their prefixes, lowercase hex (context recorded at
     /// ingest).
     pub containers: Vec<String>,
+    /// Programs the event's process or one of its ancestors ran, whole
+    /// paths (ancestry recorded at ingest).
+    pub ancestor_exes: Vec<String>,
     pub whole_word: bool,
     /// Only events stored after this one (a checkpoint's position).
     pub after_position: Option<i64>,
@@ -167,7 +170,7 @@ fn contains(column: &str) -> String {
     format!("instr({column}, ?) > 0")
 }
 
-fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
+pub(super) fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
     let mut sql = Sql {
         clauses: Vec::new(),
         params: Vec::new(),
@@ -238,23 +241,40 @@ fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
     sql.finish()
 }
 
-/// `--unit` (whole names) and `--container` (id prefixes, which GLOB finds
-/// in the index: the filter holds hex digits only) over the context table.
+/// `--unit` (whole names), `--container` (id prefixes, which GLOB finds in
+/// the index: the filter holds hex digits only) and `--ancestor-exe` over
+/// the events' shared context rows.
 fn context(sql: &mut Sql, f: &Filter) {
+    let of_contexts = |test: &str| {
+        format!("e.id IN (SELECT event_id FROM event_context WHERE context IN (SELECT id FROM context WHERE {test}))")
+    };
+    let texts = |values: &[String]| {
+        values
+            .iter()
+            .map(|v| Value::Text(v.clone()))
+            .collect::<Vec<_>>()
+    };
     if !f.units.is_empty() {
-        sql.event(
-            format!(
-                "e.id IN (SELECT event_id FROM context WHERE unit IN ({}))",
-                marks(f.units.len())
-            ),
-            f.units.iter().map(|u| Value::Text(u.clone())),
-        );
+        let test = format!("unit IN ({})", marks(f.units.len()));
+        sql.event(of_contexts(&test), texts(&f.units));
     }
     if !f.containers.is_empty() {
-        let tests = vec!["container GLOB ?"; f.containers.len()].join(" OR ");
+        let test = vec!["container GLOB ?"; f.containers.len()].join(" OR ");
+        let patterns = f.containers.iter().map(|c| Value::Text(format!("{c}*")));
+        sql.event(of_contexts(&test), patterns);
+    }
+    if !f.ancestor_exes.is_empty() {
+        let marks = marks(f.ancestor_exes.len());
+        let test =
+            format!("lineage IN (SELECT lineage_id FROM lineage_member WHERE exe IN ({marks}))");
+        let mut params = texts(&f.ancestor_exes);
+        params.extend(texts(&f.ancestor_exes));
         sql.event(
-            format!("e.id IN (SELECT event_id FROM context WHERE {tests})"),
-            f.containers.iter().map(|c| Value::Text(format!("{c}*"))),
+            format!(
+                "({} OR e.shape IN (SELECT id FROM shape WHERE exe IN ({marks})))",
+                of_contexts(&test)
+            ),
+            params,
         );
     }
 }
@@ -305,10 +325,12 @@ pub struct Progress {
 /// What [`stream`] reads of each event, and the joins it needs.
 const STORED_COLUMNS: &str =
     "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records,
-            c.unit, c.container
+            c.unit, c.container, l.exes
      FROM event e JOIN shape s ON s.id = e.shape
      LEFT JOIN enrichment n ON n.event_id = e.id
-     LEFT JOIN context c ON c.event_id = e.id";
+     LEFT JOIN event_context ec ON ec.event_id = e.id
+     LEFT JOIN context c ON c.id = ec.context
+     LEFT JOIN lineage l ON l.id = c.lineage";
 
 /// The statement selecting the events a filter matches, and its parameters.
 pub(super) fn select(filter: &Filter) -> (String, Vec<Value>) {
@@ -365,7 +387,7 @@ where
 }
 
 /// Runs a statement selecting `e.id, e.time_ms, e.serial, s.node, e.flags,
-/// e.body, e.dict, n.records, c.unit, c.container` and passes each row on as a [`Stored`] event.
+/// e.body, e.dict, n.records, c.unit, c.container, l.exes` and passes each row on as a [`Stored`] event.
 fn stream<E>(
     conn: &Connection,
     query: &str,
@@ -406,6 +428,9 @@ where
             context: crate::enrich::Context {
                 unit: row.get(8)?,
                 container: row.get(9)?,
+                ancestors: row
+                    .get::<_, Option<String>>(10)?
+                    .map_or_else(Vec::new, |l| super::context::split_lineage(&l)),
             },
         };
         if !each(stored)? {

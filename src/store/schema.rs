@@ -332,18 +332,37 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX chain_last_event ON chain (last_event);
     ",
-    // 9: context the daemon adds to an event at ingest, read from the
-    // cgroup of its process while it lives (see crate::enrich): the
-    // systemd unit and the container id. Not a kernel record, so the chain
-    // does not cover it; retention deletes it with its event.
+    // 9: context the daemon adds to an event at ingest (see
+    // crate::enrich): the systemd unit and container id from the cgroup of
+    // its process, and the programs its ancestors ran, nearest first. Few
+    // distinct combinations exist, so an event points at a shared
+    // `context` row (one insert per event, as with shapes), whose ancestry
+    // is a shared `lineage`. Not a kernel record: the chain does not cover
+    // it; retention deletes `event_context` with its event.
     "
-    CREATE TABLE context (
-        event_id  INTEGER PRIMARY KEY,
-        unit      TEXT,
-        container TEXT             -- 64 hex digits
+    CREATE TABLE lineage (
+        id   INTEGER PRIMARY KEY,
+        exes TEXT NOT NULL UNIQUE        -- joined by char(1), nearest first
     );
-    CREATE INDEX context_unit ON context (unit, event_id) WHERE unit IS NOT NULL;
-    CREATE INDEX context_container ON context (container, event_id)
-        WHERE container IS NOT NULL;
+    CREATE TABLE lineage_member (
+        exe        TEXT NOT NULL,
+        lineage_id INTEGER NOT NULL REFERENCES lineage (id),
+        PRIMARY KEY (exe, lineage_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE context (
+        id        INTEGER PRIMARY KEY,
+        key       TEXT NOT NULL UNIQUE,  -- unit, container, lineage joined by char(1)
+        unit      TEXT,
+        container TEXT,                  -- 64 hex digits
+        lineage   INTEGER REFERENCES lineage (id)
+    );
+    CREATE INDEX context_unit ON context (unit) WHERE unit IS NOT NULL;
+    CREATE INDEX context_container ON context (container) WHERE container IS NOT NULL;
+    CREATE INDEX context_lineage ON context (lineage) WHERE lineage IS NOT NULL;
+    CREATE TABLE event_context (
+        event_id INTEGER PRIMARY KEY,
+        context  INTEGER NOT NULL REFERENCES context (id)
+    );
+    CREATE INDEX event_context_context ON event_context (context);
     ",
 ];

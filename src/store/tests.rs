@@ -133,6 +133,7 @@ fn filters_never_scan_the_event_table() {
         one(|f| f.success = Some(false)),
         one(|f| f.units = vec!["a.service".into()]),
         one(|f| f.containers = vec!["0a".into()]),
+        one(|f| f.ancestor_exes = vec!["/bin/sh".into()]),
         one(|f| f.start_ms = Some(1)),
         one(|f| {
             f.start_ms = Some(1);
@@ -355,10 +356,12 @@ fn context_is_searchable_and_pruned_with_its_event() {
         Some(Context {
             unit: Some("cron.service".into()),
             container: None,
+            ancestors: vec!["/usr/sbin/cron".into(), "/sbin/init".into()],
         }),
         Some(Context {
             unit: Some(format!("docker-{id}.scope")),
             container: Some(id.clone()),
+            ancestors: Vec::new(),
         }),
         None,
     ];
@@ -382,6 +385,14 @@ fn context_is_searchable_and_pruned_with_its_event() {
     assert_eq!(matching(&db, &containers("0123456789ab")), [2]);
     assert_eq!(matching(&db, &containers(&id)), [2]);
     assert_eq!(matching(&db, &containers("123")), Vec::<u64>::new());
+    let ancestors = |x: &str| Filter {
+        ancestor_exes: vec![x.into()],
+        ..Filter::default()
+    };
+    // An ancestor's program, or the process's own (every event's is /e).
+    assert_eq!(matching(&db, &ancestors("/sbin/init")), [1]);
+    assert_eq!(matching(&db, &ancestors("/e")), [1, 2, 3]);
+    assert_eq!(matching(&db, &ancestors("/sbin")), Vec::<u64>::new());
     let conn = super::open_read_only(&db).unwrap();
     let mut read = Vec::new();
     query::for_each_stored(&conn, &Filter::default(), |s| -> rusqlite::Result<bool> {
@@ -389,6 +400,7 @@ fn context_is_searchable_and_pruned_with_its_event() {
         Ok(true)
     })
     .unwrap();
+    assert_eq!(read[0].ancestors, ["/usr/sbin/cron", "/sbin/init"]);
     assert_eq!(read[1].container.as_deref(), Some(id.as_str()));
     assert_eq!(read[2], Context::default());
     drop(conn);
@@ -400,6 +412,6 @@ fn context_is_searchable_and_pruned_with_its_event() {
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
     };
-    assert_eq!((count("event"), count("context")), (1, 0));
+    assert_eq!((count("event"), count("event_context")), (1, 0));
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }

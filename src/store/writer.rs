@@ -123,6 +123,7 @@ pub struct Writer {
     keysets: foldhash::HashMap<String, i64>,
     paths: foldhash::HashMap<String, i64>,
     open: foldhash::HashMap<u64, OpenRow>,
+    contexts: super::context::Contexts,
     /// Dictionaries handed in whose transaction has not committed yet.
     unsaved: Vec<NewDict>,
     /// For [`Writer::write`]: events encoded here (import, tests).
@@ -170,6 +171,7 @@ impl Writer {
             keysets: Default::default(),
             paths: Default::default(),
             open: Default::default(),
+            contexts: Default::default(),
             unsaved: Vec::new(),
             encoder: None,
             bodies: BodyReader::new(),
@@ -278,6 +280,7 @@ impl Writer {
                 keysets: &mut self.keysets,
                 paths: &mut self.paths,
                 open: &mut self.open,
+                contexts: &mut self.contexts,
                 created,
                 hot: Hot::prepare(&tx)?,
             };
@@ -318,6 +321,7 @@ impl Writer {
         for t in created.opened {
             self.open.remove(&t);
         }
+        self.contexts.forget();
         self.open.extend(created.closed);
     }
 
@@ -373,6 +377,7 @@ struct Maps<'a> {
     keysets: &'a mut foldhash::HashMap<String, i64>,
     paths: &'a mut foldhash::HashMap<String, i64>,
     open: &'a mut foldhash::HashMap<u64, OpenRow>,
+    contexts: &'a mut super::context::Contexts,
     created: &'a mut Created,
     hot: Hot<'a>,
 }
@@ -445,7 +450,7 @@ impl Maps<'_> {
             )?
             .execute(params![id, text])?;
         }
-        insert_context(tx, id, row)?;
+        self.contexts.link(tx, id, row.context.as_ref())?;
         if row.open {
             self.open.insert(
                 row.token,
@@ -472,7 +477,7 @@ impl Maps<'_> {
         tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
             .execute(params![shape, flags, open.id])?;
         self.link_paths(tx, open.id, &row.paths)?;
-        insert_context(tx, open.id, row)?;
+        self.contexts.link(tx, open.id, row.context.as_ref())?;
         if row.open {
             let next = OpenRow {
                 id: open.id,
@@ -504,7 +509,7 @@ impl Maps<'_> {
         tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
             .execute(params![shape, flags, stored.id])?;
         self.link_paths(tx, stored.id, &row.paths)?;
-        insert_context(tx, stored.id, row)
+        self.contexts.link(tx, stored.id, row.context.as_ref())
     }
 
     fn add_piece(
@@ -637,20 +642,6 @@ fn find_or_insert(
     tx.prepare_cached(&format!("INSERT INTO {table} ({column}) VALUES (?1)"))?
         .execute([value])?;
     Ok((tx.last_insert_rowid(), true))
-}
-
-/// The unit and container of the event's process, once per event (the
-/// piece with its SYSCALL record brings them). Not part of the chain: it is
-/// context read from `/proc`, not a kernel record.
-fn insert_context(tx: &Transaction<'_>, event: i64, row: &Row) -> rusqlite::Result<()> {
-    let Some(c) = row.context.as_ref().filter(|c| !c.is_empty()) else {
-        return Ok(());
-    };
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO context (event_id, unit, container) VALUES (?1, ?2, ?3)",
-    )?
-    .execute(params![event, c.unit, c.container])?;
-    Ok(())
 }
 
 fn flag(on: bool, bit: i64) -> i64 {

@@ -28,7 +28,7 @@ fn json_of(log: &str, serial: u64) -> Value {
     serde_json::from_slice(&out).unwrap()
 }
 
-/// The context the daemon stored with an event is two fields of it.
+/// The context the daemon stored with an event is three fields of it.
 #[test]
 fn the_unit_and_container_of_the_process() {
     let (event, _) = crate::output::logged_event(KERNEL, 16);
@@ -36,12 +36,14 @@ fn the_unit_and_container_of_the_process() {
     let context = Context {
         unit: Some(format!("docker-{id}.scope")),
         container: Some(id.clone()),
+        ancestors: vec!["/usr/bin/bash".into(), "/usr/sbin/sshd".into()],
     };
     let mut out = Vec::new();
     print(&mut out, &event, None, true, &context).unwrap();
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["unit"], json!(format!("docker-{id}.scope")));
     assert_eq!(v["container"], json!(id));
+    assert_eq!(v["ancestors"], json!(["/usr/bin/bash", "/usr/sbin/sshd"]));
 }
 
 /// Everything but the records.
@@ -83,6 +85,7 @@ fn an_execve_event_with_its_event_level_fields() {
             "argv": ["/usr/bin/true", "arg one", "two"],
             "unit": null,
             "container": null,
+            "ancestors": null,
         })
     );
     let types: Vec<(&str, u64)> = v["records"]

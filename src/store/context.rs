@@ -1,0 +1,112 @@
+//! Writing the context the daemon found for an event (see crate::enrich):
+//! one `event_context` row per event pointing at a shared `context` row,
+//! whose ancestry is a shared `lineage`. The writer remembers the ids of
+//! the contexts it has seen, so a known one costs one insert.
+//!
+//! Context is not a kernel record: it is read from `/proc` after the fact,
+//! and the chain (store::chain) does not cover it.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use crate::enrich::Context;
+
+/// Past this many the map starts over: a bound on memory.
+const CACHED: usize = 50_000;
+
+/// What separates the parts of a context's key and a lineage's programs.
+const SEP: char = '\u{1}';
+
+#[derive(Default)]
+pub(super) struct Contexts {
+    ids: foldhash::HashMap<Context, i64>,
+}
+
+impl Contexts {
+    /// Links event `event` to its context, if it has one (once: the first
+    /// piece that brings a SYSCALL record).
+    pub fn link(
+        &mut self,
+        tx: &Transaction<'_>,
+        event: i64,
+        context: Option<&Context>,
+    ) -> rusqlite::Result<()> {
+        let Some(context) = context.filter(|c| !c.is_empty()) else {
+            return Ok(());
+        };
+        let id = self.id(tx, context)?;
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO event_context (event_id, context) VALUES (?1, ?2)",
+        )?
+        .execute(params![event, id])?;
+        Ok(())
+    }
+
+    /// After a transaction that failed: the ids it made are gone.
+    pub fn forget(&mut self) {
+        self.ids.clear();
+    }
+
+    fn id(&mut self, tx: &Transaction<'_>, context: &Context) -> rusqlite::Result<i64> {
+        if let Some(id) = self.ids.get(context) {
+            return Ok(*id);
+        }
+        let lineage = lineage_id(tx, &context.ancestors)?;
+        let key = format!(
+            "{}{SEP}{}{SEP}{}",
+            context.unit.as_deref().unwrap_or(""),
+            context.container.as_deref().unwrap_or(""),
+            lineage.map_or(String::new(), |l| l.to_string())
+        );
+        let found: Option<i64> = tx
+            .prepare_cached("SELECT id FROM context WHERE key = ?1")?
+            .query_row([&key], |r| r.get(0))
+            .optional()?;
+        let id =
+            match found {
+                Some(id) => id,
+                None => {
+                    tx.prepare_cached(
+                    "INSERT INTO context (key, unit, container, lineage) VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![key, context.unit, context.container, lineage])?;
+                    tx.last_insert_rowid()
+                }
+            };
+        if self.ids.len() >= CACHED {
+            self.ids.clear();
+        }
+        self.ids.insert(context.clone(), id);
+        Ok(id)
+    }
+}
+
+/// The lineage of these programs, made with its members if new; `None`
+/// for no ancestors.
+fn lineage_id(tx: &Transaction<'_>, exes: &[String]) -> rusqlite::Result<Option<i64>> {
+    if exes.is_empty() {
+        return Ok(None);
+    }
+    let text = exes.join(&SEP.to_string());
+    let found: Option<i64> = tx
+        .prepare_cached("SELECT id FROM lineage WHERE exes = ?1")?
+        .query_row([&text], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(Some(id));
+    }
+    tx.prepare_cached("INSERT INTO lineage (exes) VALUES (?1)")?
+        .execute([&text])?;
+    let id = tx.last_insert_rowid();
+    for exe in exes {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO lineage_member (exe, lineage_id) VALUES (?1, ?2)",
+        )?
+        .execute(params![exe, id])?;
+    }
+    Ok(Some(id))
+}
+
+/// A lineage's programs as stored, nearest first.
+pub fn split_lineage(exes: &str) -> Vec<String> {
+    exes.split(SEP).map(str::to_string).collect()
+}
