@@ -5,12 +5,16 @@
 //! size. The assembler's thread (parse, assemble, encode) and the writer's
 //! (SQLite) are timed apart: µs per event for each, and bytes stored per
 //! event. Run it under `valgrind --tool=callgrind` for instruction counts
-//! that do not depend on what else the machine does.
+//! that do not depend on what else the machine does. Each event gets the
+//! context the daemon adds (unit, container, ancestors) of a live process,
+//! this one, as the daemon finds it for a busy process (cached, re-read
+//! each second); `NO_CONTEXT=1` leaves it out, for comparison.
 //!
 //! cargo bench --bench ingest_path [-- EVENTS]
 
 use std::time::{Duration, Instant};
 
+use raudit::enrich::{Enricher, Process};
 use raudit::event::{Limits, Stream};
 use raudit::record::{parse_payload, types, EventId, MessageType};
 use raudit::store::shape::Summary;
@@ -51,6 +55,14 @@ fn main() {
     let per_batch = 200;
     let input: Vec<Vec<(MessageType, String)>> = (1..=n).map(payloads).collect();
     let (mut assemble, mut write) = (Duration::ZERO, Duration::ZERO);
+    let mut enricher = std::env::var_os("NO_CONTEXT")
+        .is_none()
+        .then(|| Enricher::new(std::path::Path::new("/proc")));
+    let me = Process {
+        pid: std::process::id(),
+        ppid: Some(std::os::unix::process::parent_id()),
+        exe: Some("/usr/local/bin/open_loop"),
+    };
     for chunk in input.chunks(per_batch) {
         let t0 = Instant::now();
         let now = Instant::now();
@@ -59,7 +71,7 @@ fn main() {
         }
         let mut batch = Batch::default();
         stream.flush(|p| {
-            let row = encoder.piece(
+            let mut row = encoder.piece(
                 Piece {
                     token: p.token,
                     id: p.id,
@@ -70,6 +82,10 @@ fn main() {
                 },
                 p.state,
             );
+            let has_syscall = p.records.iter().any(|r| r.rtype == types::SYSCALL);
+            if let Some(e) = enricher.as_mut().filter(|_| has_syscall) {
+                row.context = Some(e.context(me, now)).filter(|c| !c.is_empty());
+            }
             batch.rows.push(row);
         });
         batch.dicts.extend(encoder.take_trained());

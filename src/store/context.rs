@@ -1,7 +1,7 @@
 //! Writing the context the daemon found for an event (see crate::enrich):
-//! one `event_context` row per event pointing at a shared `context` row,
-//! whose ancestry is a shared `lineage`. The writer remembers the ids of
-//! the contexts it has seen, so a known one costs one insert.
+//! the event row points at a shared `context` row, whose ancestry is a
+//! shared `lineage`. The writer remembers the ids of the contexts it has
+//! seen, so a known one costs no query.
 //!
 //! Context is not a kernel record: it is read from `/proc` after the fact,
 //! and the chain (store::chain) does not cover it.
@@ -22,23 +22,17 @@ pub(super) struct Contexts {
 }
 
 impl Contexts {
-    /// Links event `event` to its context, if it has one (once: the first
-    /// piece that brings a SYSCALL record).
-    pub fn link(
+    /// The id of the `context` row for `context`, made if new; `None`
+    /// for an event without context.
+    pub fn id_of(
         &mut self,
         tx: &Transaction<'_>,
-        event: i64,
         context: Option<&Context>,
-    ) -> rusqlite::Result<()> {
-        let Some(context) = context.filter(|c| !c.is_empty()) else {
-            return Ok(());
-        };
-        let id = self.id(tx, context)?;
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_context (event_id, context) VALUES (?1, ?2)",
-        )?
-        .execute(params![event, id])?;
-        Ok(())
+    ) -> rusqlite::Result<Option<i64>> {
+        match context.filter(|c| !c.is_empty()) {
+            Some(c) => self.id(tx, c).map(Some),
+            None => Ok(None),
+        }
     }
 
     /// After a transaction that failed: the ids it made are gone.

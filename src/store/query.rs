@@ -245,9 +245,7 @@ pub(super) fn build(f: &Filter) -> (Vec<String>, Vec<Value>) {
 /// the index: the filter holds hex digits only) and `--ancestor-exe` over
 /// the events' shared context rows.
 fn context(sql: &mut Sql, f: &Filter) {
-    let of_contexts = |test: &str| {
-        format!("e.id IN (SELECT event_id FROM event_context WHERE context IN (SELECT id FROM context WHERE {test}))")
-    };
+    let of_contexts = |test: &str| format!("e.context IN (SELECT id FROM context WHERE {test})");
     let texts = |values: &[String]| {
         values
             .iter()
@@ -328,8 +326,7 @@ const STORED_COLUMNS: &str =
             c.unit, c.container, l.exes
      FROM event e JOIN shape s ON s.id = e.shape
      LEFT JOIN enrichment n ON n.event_id = e.id
-     LEFT JOIN event_context ec ON ec.event_id = e.id
-     LEFT JOIN context c ON c.id = ec.context
+     LEFT JOIN context c ON c.id = e.context
      LEFT JOIN lineage l ON l.id = c.lineage";
 
 /// The statement selecting the events a filter matches, and its parameters.

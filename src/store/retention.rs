@@ -198,7 +198,6 @@ impl Writer {
             "DELETE FROM event_path WHERE event_id <= ?1",
             "DELETE FROM body_more WHERE event_id <= ?1",
             "DELETE FROM enrichment WHERE event_id <= ?1",
-            "DELETE FROM event_context WHERE event_id <= ?1",
             "DELETE FROM event WHERE id <= ?1",
         ] {
             tx.execute(sql, params![upto_event]).map_err(&err)?;

@@ -393,8 +393,8 @@ impl<'a> Hot<'a> {
     fn prepare(tx: &'a Transaction<'_>) -> rusqlite::Result<Hot<'a>> {
         Ok(Hot {
             insert_event: tx.prepare_cached(
-                "INSERT INTO event (time_ms, serial, shape, flags, body, dict)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO event (time_ms, serial, shape, flags, body, dict, context)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
             link_path: tx.prepare_cached(
                 "INSERT OR IGNORE INTO event_path (path_id, event_id) VALUES (?1, ?2)",
@@ -434,13 +434,15 @@ impl Maps<'_> {
             (ToSqlOutput::Borrowed(ValueRef::Text(b"")), None),
             Stored::sql,
         );
+        let context = self.contexts.id_of(tx, row.context.as_ref())?;
         self.hot.insert_event.execute(params![
             row.time_ms,
             row.serial as i64,
             shape,
             flags,
             body,
-            dict
+            dict,
+            context
         ])?;
         let id = tx.last_insert_rowid();
         self.link_paths(tx, id, &row.paths)?;
@@ -450,7 +452,6 @@ impl Maps<'_> {
             )?
             .execute(params![id, text])?;
         }
-        self.contexts.link(tx, id, row.context.as_ref())?;
         if row.open {
             self.open.insert(
                 row.token,
@@ -474,10 +475,8 @@ impl Maps<'_> {
             | flag(row.malformed, FLAG_MALFORMED)
             | FLAG_MORE;
         self.add_piece(tx, open, row)?;
-        tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
-            .execute(params![shape, flags, open.id])?;
+        self.update_event(tx, open.id, (shape, flags), row)?;
         self.link_paths(tx, open.id, &row.paths)?;
-        self.contexts.link(tx, open.id, row.context.as_ref())?;
         if row.open {
             let next = OpenRow {
                 id: open.id,
@@ -506,10 +505,26 @@ impl Maps<'_> {
         let shape = self.shape_id(tx, &shape)?;
         let flags = stored.flags | flag(row.malformed, FLAG_MALFORMED) | FLAG_MORE;
         self.add_piece(tx, stored, row)?;
-        tx.prepare_cached("UPDATE event SET shape = ?1, flags = ?2 WHERE id = ?3")?
-            .execute(params![shape, flags, stored.id])?;
-        self.link_paths(tx, stored.id, &row.paths)?;
-        self.contexts.link(tx, stored.id, row.context.as_ref())
+        self.update_event(tx, stored.id, (shape, flags), row)?;
+        self.link_paths(tx, stored.id, &row.paths)
+    }
+
+    /// A stored event's new shape and flags, and its context if it had
+    /// none yet (the piece with its SYSCALL record came late).
+    fn update_event(
+        &mut self,
+        tx: &Transaction<'_>,
+        event: i64,
+        (shape, flags): (i64, i64),
+        row: &Row,
+    ) -> rusqlite::Result<()> {
+        let context = self.contexts.id_of(tx, row.context.as_ref())?;
+        tx.prepare_cached(
+            "UPDATE event SET shape = ?1, flags = ?2, context = coalesce(context, ?3)
+             WHERE id = ?4",
+        )?
+        .execute(params![shape, flags, context, event])?;
+        Ok(())
     }
 
     fn add_piece(
