@@ -92,7 +92,7 @@ shell\t'Also backslash-escape `"\'`$\\!()|` and space'
 shell_quote\t'Also backslash-escape `;#&*?[]<>{}`'"
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l input -d 'Search an auditd log file, or a directory\'s audit.log and its rotations, instead of the database (`-if`); `-` reads standard input' -r -F
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l db -d 'Database to read [default: $RAUDIT_DB, else log_file of raudit.conf, else /var/lib/raudit/audit.db]' -r -F
-complete -c raudit -n "__fish_raudit_using_subcommand search" -l fleet -d 'Search the fleet\'s ClickHouse tables (see raudit-export(8)) instead of a database: every host\'s events, node by node, as a search of each host\'s database prints them' -r
+complete -c raudit -n "__fish_raudit_using_subcommand search" -l fleet -d 'Search the fleet\'s ClickHouse tables (see raudit-export(8)) instead of a database: every host\'s events, node by node, as a search of each host\'s database prints them. A line on stderr names the nodes whose stores recorded loss in the searched time window, with the events missing by kind' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l timeout -d 'Seconds to wait for the server: to connect, and for each read and write of a request' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -l tree -d 'Print the process tree rooted at PID instead of events: each process (pid, the programs it ran) with its number of matching events and the first one\'s time and serial, its children indented under it; from the pid and ppid of the events the other options match' -r
 complete -c raudit -n "__fish_raudit_using_subcommand search" -s w -l word -d 'Text options match the whole value, not a part of it'

@@ -438,3 +438,52 @@ fn search_fleet_prints_what_each_store_prints() {
     let some = search_output(&["search", "--fleet", &server.url, "-n", "beta", "-k", "etc"]).0;
     assert!(!some.is_empty() && some.len() < all.len());
 }
+
+/// A loss row written into a store as its daemon would have recorded it.
+fn record_loss(db: &Path, time_ms: i64, kind: &str, count: i64) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO loss (time_ms, kind, count, detail) VALUES (?1, ?2, ?3, 'test')",
+        rusqlite::params![time_ms, kind, count],
+    )
+    .unwrap();
+}
+
+/// `raudit search ARGS` in UTC and the C locale: stderr.
+fn search_stderr(args: &[&str]) -> String {
+    common::stderr(&common::run_utc_c(Path::new(BIN), args))
+}
+
+#[test]
+fn search_fleet_names_the_nodes_that_recorded_loss_in_the_window() {
+    let Some(server) = clickhouse("search_fleet_names_the_nodes_that_recorded_loss") else {
+        return;
+    };
+    let (_dir, alpha, beta) = two_nodes(&server, (40, 30), 41);
+    // 2023-11-14 22:14:00 and 22:14:10 UTC on alpha; a day later on beta.
+    record_loss(&alpha, 1_700_000_040_000, "kernel_lost", 10);
+    record_loss(&alpha, 1_700_000_050_000, "restart", 2);
+    record_loss(&beta, 1_700_086_400_000, "output", 3);
+    export(&alpha, &server, &["--node", "alpha"]);
+    export(&beta, &server, &["--node", "beta"]);
+    let search =
+        |extra: &[&str]| search_stderr(&[&["search", "--fleet", &server.url][..], extra].concat());
+    let all = search(&[]);
+    // Without any filter (no value to bind) the search runs too.
+    let (events, code) = search_output(&["search", "--fleet", &server.url]);
+    assert!(code == Some(0) && events.contains("node=alpha"), "{all}");
+    assert!(
+        all.contains("on 2 node(s)")
+            && all.contains("alpha 12 (kernel_lost=10 restart=2), beta 3 (output=3)"),
+        "{all}"
+    );
+    let window = search(&["-ts", "11/14/23", "22:13:50", "-te", "11/14/23", "22:14:05"]);
+    assert!(
+        window.contains("on 1 node(s)") && window.contains("alpha 10 (kernel_lost=10)"),
+        "{window}"
+    );
+    let beta_only = search(&[
+        "-n", "beta", "-ts", "11/14/23", "-te", "11/14/23", "23:59:59",
+    ]);
+    assert!(!beta_only.contains("loss recorded"), "{beta_only}");
+}

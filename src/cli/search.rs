@@ -73,7 +73,9 @@ pub struct SearchArgs {
     pub db: Option<PathBuf>,
     /// Search the fleet's ClickHouse tables (see raudit-export(8)) instead
     /// of a database: every host's events, node by node, as a search of
-    /// each host's database prints them.
+    /// each host's database prints them. A line on stderr names the nodes
+    /// whose stores recorded loss in the searched time window, with the
+    /// events missing by kind.
     #[arg(long, value_name = "URL", conflicts_with_all = ["db", "input", "stdin", "checkpoint", "loss", "list_keys"])]
     pub fleet: Option<String>,
     #[command(flatten)]

@@ -143,6 +143,10 @@ impl Client {
         sql: &str,
         tables: &[ExternalTable],
     ) -> Result<Vec<u8>, FleetError> {
+        // A multipart body without a part is refused ("Not found: name").
+        if tables.is_empty() {
+            return self.query(sql);
+        }
         const BOUNDARY: &str = "raudit-7c1d0f9e8b2a4c63";
         let mut params: Vec<(String, String)> = vec![("query".into(), sql.into())];
         let mut body = Vec::new();

@@ -182,6 +182,101 @@ pub fn for_each_event<E: From<FleetError>>(
     Ok(count)
 }
 
+/// Events a node's store recorded as missing, of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeLoss {
+    pub node: String,
+    pub kind: String,
+    pub count: u64,
+}
+
+/// The statement summing the loss rows whose period overlaps the filter's
+/// time window (all of them without one), by node and kind, for the nodes
+/// the filter names (all without `-n`).
+pub fn loss_select(filter: &Filter, database: &str) -> Select {
+    let mut b = Builder::default();
+    let at = "(toInt64(time) * 1000 + msec)";
+    if let Some(start) = filter.start_ms {
+        let table = b.bind("Int64", [Value::from(start)]);
+        b.clauses
+            .push(format!("{at} >= (SELECT any(v) FROM {table})"));
+    }
+    if let Some(end) = filter.end_ms {
+        let table = b.bind("Int64", [Value::from(end)]);
+        b.clauses.push(format!(
+            "ifNull(start_ms, {at}) <= (SELECT any(v) FROM {table})"
+        ));
+    }
+    if !filter.nodes.is_empty() {
+        let table = b.bind(
+            "String",
+            filter.nodes.iter().map(|n| Value::from(n.as_str())),
+        );
+        b.clauses.push(format!("node IN {table}"));
+    }
+    let mut sql = format!("SELECT node, kind, sum(count) AS n FROM {database}.loss FINAL");
+    if !b.clauses.is_empty() {
+        sql.push_str(" WHERE ");
+        sql.push_str(&b.clauses.join(" AND "));
+    }
+    sql.push_str(" GROUP BY node, kind HAVING n > 0 ORDER BY node, kind FORMAT JSONEachRow");
+    Select {
+        sql,
+        tables: b.tables,
+    }
+}
+
+/// What the fleet's stores recorded as lost in the filter's window.
+pub fn losses(client: &Client, filter: &Filter) -> Result<Vec<NodeLoss>, FleetError> {
+    let select = loss_select(filter, &client.url.database);
+    let body = client.query_with_tables(&select.sql, &select.tables)?;
+    let answer = |why: String| FleetError::Answer {
+        server: client.url.display(),
+        why,
+    };
+    body.split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let row: serde_json::Map<String, Value> = serde_json::from_slice(line)
+                .map_err(|e| answer(format!("a row that is not JSON: {e}")))?;
+            let count = match row.get("n") {
+                Some(Value::Number(n)) => n.as_u64(),
+                Some(Value::String(s)) => s.parse().ok(),
+                _ => None,
+            };
+            Ok(NodeLoss {
+                node: row.get("node").and_then(Value::as_str).unwrap_or("").into(),
+                kind: row.get("kind").and_then(Value::as_str).unwrap_or("").into(),
+                count: count.ok_or_else(|| answer("a loss sum that is not a number".into()))?,
+            })
+        })
+        .collect()
+}
+
+/// One line naming each node that recorded loss, with its count by kind:
+/// `alpha 12 (kernel_lost=10 restart=2), beta 3 (output=3)`.
+pub fn loss_line(losses: &[NodeLoss]) -> String {
+    let mut nodes: Vec<(String, u64, Vec<String>)> = Vec::new();
+    for l in losses {
+        let node = if l.node.is_empty() {
+            "(no node)"
+        } else {
+            &l.node
+        };
+        if nodes.last().is_none_or(|n| n.0 != node) {
+            nodes.push((node.to_string(), 0, Vec::new()));
+        }
+        let entry = nodes.last_mut().expect("pushed");
+        entry.1 += l.count;
+        entry.2.push(format!("{}={}", l.kind, l.count));
+    }
+    nodes
+        .iter()
+        .map(|(node, total, kinds)| format!("{node} {total} ({})", kinds.join(" ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// One row of the answer as the local store would give the event.
 fn stored(line: &[u8]) -> Result<Stored, String> {
     let row: serde_json::Map<String, Value> =
@@ -220,6 +315,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_loss_line_names_each_node_with_its_kinds() {
+        let row = |node: &str, kind: &str, count| NodeLoss {
+            node: node.into(),
+            kind: kind.into(),
+            count,
+        };
+        let line = loss_line(&[
+            row("alpha", "kernel_lost", 10),
+            row("alpha", "restart", 2),
+            row("beta", "output", 3),
+        ]);
+        assert_eq!(
+            line,
+            "alpha 12 (kernel_lost=10 restart=2), beta 3 (output=3)"
+        );
+    }
+
+    #[test]
     fn values_are_bound_never_pasted() {
         let filter = Filter {
             keys: vec!["x') OR 1=1 --".into()],
@@ -235,6 +348,16 @@ mod tests {
         assert!(s.sql.contains("syscall IN p2"), "{}", s.sql);
         let keys = String::from_utf8(s.tables[1].rows.clone()).unwrap();
         assert_eq!(keys, "{\"v\":\"x') OR 1=1 --\"}\n");
+        let loss = loss_select(
+            &Filter {
+                nodes: vec!["a' OR '1".into()],
+                end_ms: Some(1_700_000_000_000),
+                ..Filter::default()
+            },
+            "raudit",
+        );
+        assert!(!loss.sql.contains("OR '1") && !loss.sql.contains("1700000000000"));
+        assert_eq!(loss.tables.len(), 2);
         assert!(select(
             &Filter {
                 after_position: Some(3),
