@@ -62,6 +62,11 @@ fn main() {
         pid: std::process::id(),
         ppid: Some(std::os::unix::process::parent_id()),
         exe: Some("/usr/local/bin/open_loop"),
+        ids: raudit::enrich::accounts::Ids {
+            uid: Some(1000),
+            auid: Some(1000),
+            gid: Some(1000),
+        },
     };
     for chunk in input.chunks(per_batch) {
         let t0 = Instant::now();

@@ -50,6 +50,13 @@ pub struct SearchArgs {
     /// GMT_OFFSET columns.
     #[arg(long)]
     pub extra_time: bool,
+    /// With --format csv: add UNIT, CONTAINER, ANCESTORS (joined by ;),
+    /// UID_NAME, AUID_NAME and GID_NAME columns, last: the context the
+    /// daemon stored with each event (empty when none), with names as they
+    /// were when it stored the event (else as -i prints them). Not
+    /// ausearch's.
+    #[arg(long)]
+    pub extra_context: bool,
     /// How interpreted values with control or shell characters are escaped.
     #[arg(long, value_enum, default_value = "tty")]
     pub escape: output::Escape,
@@ -120,8 +127,10 @@ end-of-event record, its PROCTITLE or its timeout has come; a consumer that want
 events waits for true; added in schema 1 before any release), keys (every key of the event), then fields of the event taken from \
 the first record that has them, the SYSCALL record first, null when none has: syscall (the \
 name for the event's architecture), syscall_nr, arch, success (true or false, from success= \
-or a user message's res=), exit, pid, ppid, uid and uid_name, auid and auid_name (names as \
--i prints them, or as an enriched log recorded them), ses, tty, comm, exe, argv (the EXECVE \
+or a user message's res=), exit, pid, ppid, uid and uid_name, auid and auid_name, gid and \
+gid_name (gid added in schema 1; a name as the user database gave it when the daemon stored \
+the event, so a user renamed or a uid reused since does not change it, or as an enriched log \
+recorded it, else as -i prints it today), ses, tty, comm, exe, argv (the EXECVE \
 arguments decoded, in order; null without an EXECVE record), unit and container (the \
 systemd unit and the container id, 64 hex digits, that the daemon found in the cgroup of the \
 SYSCALL record's process when it stored the event: context read from /proc while the process \
@@ -246,6 +255,7 @@ impl<W: Write> Printer<W> {
             labels: args.extra_labels,
             obj2: args.extra_obj2,
             time: args.extra_time,
+            context: args.extra_context,
         };
         if extra != output::csv::Extra::default() && format != Format::Csv {
             anyhow::bail!("--extra options requires format to be csv");

@@ -180,7 +180,7 @@ pub fn run(opts: &Options) -> Result<(), DaemonError> {
         outputs,
     )?;
     let mut pipeline = Pipeline::new(config, node, encoder, out_tx, budget, shared, lost_rx);
-    pipeline.read_context(std::path::Path::new("/proc"));
+    pipeline.read_context(crate::enrich::Enricher::new(std::path::Path::new("/proc")));
     previous.apply(&mut pipeline, &found);
     pipeline.emit(lifecycle::start_event(&config.db, mode));
     if let Some(Ok(report)) = &rules {

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use rusqlite::types::Value;
 
 use crate::config::Config;
+use crate::enrich::accounts::Ids;
 use crate::enrich::{Context, Enricher, Process};
 use crate::event::{Event, Limits, Note, PieceKind, Stream};
 use crate::record::{parse_payload, types, EventId, Record};
@@ -99,9 +100,9 @@ impl Pipeline {
     }
 
     /// Adds to each event with a SYSCALL record the context of its process,
-    /// read under `proc_root` (`/proc`).
-    pub fn read_context(&mut self, proc_root: &std::path::Path) {
-        self.enricher = Some(Enricher::new(proc_root));
+    /// as `enricher` finds it.
+    pub fn read_context(&mut self, enricher: Enricher) {
+        self.enricher = Some(enricher);
     }
 
     /// The serial the store holds last from this boot: gaps after it are
@@ -399,6 +400,11 @@ fn context(enricher: &mut Enricher, records: &[Record], now: Instant) -> Option<
         pid: id("pid")?,
         ppid: id("ppid"),
         exe: exe.as_deref(),
+        ids: Ids {
+            uid: id("uid"),
+            auid: id("auid"),
+            gid: id("gid"),
+        },
     };
     let context = enricher.context(process, now);
     (!context.is_empty()).then_some(context)

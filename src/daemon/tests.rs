@@ -256,7 +256,8 @@ fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
     )
     .unwrap();
     let mut d = daemon(&db, Duration::from_millis(100));
-    d.pipeline.read_context(&proc_root);
+    d.pipeline
+        .read_context(crate::enrich::Enricher::new(&proc_root));
     d.pipeline.take(Input::Records(RecordBatch::of(&[
         (1300, SYSCALL),
         (1327, PROCTITLE),
@@ -293,4 +294,67 @@ fn the_cgroup_of_a_syscalls_process_is_stored_with_its_event() {
         ..Default::default()
     };
     assert_eq!(found[0].context, ancestry_only);
+}
+
+/// The user database a test gives the pipeline: alice (1000) and staff
+/// (50), nobody else.
+struct Directory;
+
+impl crate::enrich::accounts::Directory for Directory {
+    fn user(&self, uid: u32) -> Option<String> {
+        (uid == 1000).then(|| "alice".to_string())
+    }
+
+    fn group(&self, gid: u32) -> Option<String> {
+        (gid == 50).then(|| "staff".to_string())
+    }
+
+    fn stamp(&self) -> Option<std::time::SystemTime> {
+        None
+    }
+}
+
+/// The names of an event's uid, auid and gid are kept as the user database
+/// gave them when the event was stored, and JSON output prints those.
+#[test]
+fn user_and_group_names_are_kept_as_they_were_when_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("a.db");
+    let mut d = daemon(&db, Duration::from_millis(100));
+    d.pipeline
+        .read_context(crate::enrich::Enricher::with_directory(
+            &dir.path().join("proc"),
+            Box::new(Directory),
+        ));
+    let syscall = SYSCALL.replace("auid=0 uid=0 gid=0", "auid=1001 uid=1000 gid=50");
+    d.pipeline.take(Input::Records(RecordBatch::of(&[
+        (1300, &syscall),
+        (1327, PROCTITLE),
+    ])));
+    let found = wait_serial_7(&db, |s| s.len() == 1 && !s[0].open);
+    let names = &found[0].context.names;
+    assert_eq!(names.uid.as_deref(), Some("alice"), "{found:#?}");
+    assert_eq!(names.auid.as_deref(), Some("unknown(1001)"));
+    assert_eq!(names.gid.as_deref(), Some("staff"));
+    let mut out = Vec::new();
+    crate::output::print_event_with(
+        &mut out,
+        &found[0].event,
+        crate::output::Format::Json,
+        Default::default(),
+        None,
+        &found[0].context,
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        (&json["uid_name"], &json["auid_name"], &json["gid_name"]),
+        (
+            &serde_json::json!("alice"),
+            &serde_json::json!("unknown(1001)"),
+            &serde_json::json!("staff")
+        )
+    );
+    drop(d.pipeline);
+    d.writer.join().unwrap().unwrap();
 }

@@ -23,7 +23,7 @@ pub fn parse(text: &str) -> Context {
     Context {
         unit: paths.iter().find_map(|p| innermost(p, unit)),
         container: paths.iter().find_map(|p| innermost(p, container)),
-        ancestors: Vec::new(),
+        ..Context::default()
     }
 }
 

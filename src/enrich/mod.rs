@@ -3,12 +3,14 @@
 //! event, from its cgroup while it lives ([`cgroup`] reads the text,
 //! [`procs`] asks `/proc` with a bounded cache), and the programs its
 //! ancestors ran ([`ancestry`]: parent links from SYSCALL records and
-//! `/proc`).
+//! `/proc`), and the user and group names of its ids as they were then
+//! ([`accounts`]).
 //!
 //! It is context, not a kernel record: it is read after the fact (a
 //! process that has exited has none) and the store's chain does not cover
 //! it.
 
+pub mod accounts;
 pub mod ancestry;
 pub mod cgroup;
 pub mod procs;
@@ -22,11 +24,16 @@ pub struct Context {
     pub container: Option<String>,
     /// The programs the process's ancestors ran, its parent's first.
     pub ancestors: Vec<String>,
+    /// The names of its uid, auid and gid when the event was stored.
+    pub names: accounts::Names,
 }
 
 impl Context {
     pub fn is_empty(&self) -> bool {
-        self.unit.is_none() && self.container.is_none() && self.ancestors.is_empty()
+        self.unit.is_none()
+            && self.container.is_none()
+            && self.ancestors.is_empty()
+            && self.names.is_empty()
     }
 }
 
@@ -36,6 +43,7 @@ pub struct Process<'a> {
     pub pid: u32,
     pub ppid: Option<u32>,
     pub exe: Option<&'a str>,
+    pub ids: accounts::Ids,
 }
 
 /// What the daemon's pipeline asks: the context of an event's process,
@@ -43,13 +51,23 @@ pub struct Process<'a> {
 pub struct Enricher {
     cgroups: procs::Cgroups,
     ancestry: ancestry::Ancestry,
+    accounts: accounts::Accounts,
 }
 
 impl Enricher {
     pub fn new(proc_root: &std::path::Path) -> Enricher {
+        Enricher::with_directory(proc_root, Box::<accounts::System>::default())
+    }
+
+    /// As [`Enricher::new`], with names from `directory`.
+    pub fn with_directory(
+        proc_root: &std::path::Path,
+        directory: Box<dyn accounts::Directory>,
+    ) -> Enricher {
         Enricher {
             cgroups: procs::Cgroups::new(proc_root),
             ancestry: ancestry::Ancestry::new(proc_root),
+            accounts: accounts::Accounts::new(directory),
         }
     }
 
@@ -66,6 +84,7 @@ impl Enricher {
             unit: cgroup.unit.clone(),
             container: cgroup.container.clone(),
             ancestors,
+            names: self.accounts.names(process.ids, now),
         }
     }
 }

@@ -9,6 +9,7 @@ use chrono::{DateTime, Local, TimeZone};
 
 use super::normalize::{self, AuEvent, Cursor, Normalized};
 use super::{Enrichment, Escape};
+use crate::enrich::Context;
 use crate::event::Event;
 use crate::output::interpret::FieldType;
 use crate::record::types;
@@ -25,6 +26,9 @@ pub struct Extra {
     pub obj2: bool,
     /// YEAR, MONTH, DAY, WEEKDAY, HOUR, MILLI, GMT_OFFSET.
     pub time: bool,
+    /// UNIT, CONTAINER, ANCESTORS, UID_NAME, AUID_NAME, GID_NAME, last:
+    /// the context the daemon stored with the event (not ausearch's).
+    pub context: bool,
 }
 
 /// The header line, printed once before the first event.
@@ -33,12 +37,16 @@ pub fn header(out: &mut impl Write, extra: Extra) -> io::Result<()> {
     writeln!(
         out,
         "NODE,EVENT,DATE,TIME,{}SERIAL_NUM,EVENT_KIND,SESSION,SUBJ_PRIME,SUBJ_SEC,SUBJ_KIND,{}\
-         ACTION,RESULT,OBJ_PRIME,OBJ_SEC,{}{}OBJ_KIND,HOW{}",
+         ACTION,RESULT,OBJ_PRIME,OBJ_SEC,{}{}OBJ_KIND,HOW{}{}",
         on(extra.time, "YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET,"),
         on(extra.labels, "SUBJ_LABEL,"),
         on(extra.obj2, "OBJ2,"),
         on(extra.labels, "OBJ_LABEL,"),
         on(extra.keys, ",KEY"),
+        on(
+            extra.context,
+            ",UNIT,CONTAINER,ANCESTORS,UID_NAME,AUID_NAME,GID_NAME"
+        ),
     )
 }
 
@@ -49,14 +57,45 @@ pub fn print(
     escape: Escape,
     enrichment: Enrichment<'_>,
     extra: Extra,
+    context: &Context,
 ) -> io::Result<()> {
     let mut line = Vec::new();
     for au in AuEvent::split(event, enrichment, escape) {
         line.clear();
         au_event(&mut line, &au, extra);
+        if extra.context {
+            // au_event ends the line: the columns go before its newline.
+            let end = line.pop();
+            context_columns(&mut line, event, enrichment, context);
+            line.extend(end);
+        }
         out.write_all(&line)?;
     }
     Ok(())
+}
+
+/// The `--extra-context` columns. Ancestors are joined by `;`; values are
+/// not quoted, as none of ausearch's are.
+fn context_columns(
+    out: &mut Vec<u8>,
+    event: &Event,
+    enrichment: Enrichment<'_>,
+    context: &Context,
+) {
+    let text = |t: &Option<String>| t.clone().unwrap_or_default();
+    let names = super::json::names(event, enrichment, context);
+    let columns = [
+        text(&context.unit),
+        text(&context.container),
+        context.ancestors.join(";"),
+        text(&names[0]),
+        text(&names[1]),
+        text(&names[2]),
+    ];
+    for column in columns {
+        out.push(b',');
+        out.extend_from_slice(column.as_bytes());
+    }
 }
 
 fn au_event(out: &mut Vec<u8>, event: &AuEvent, extra: Extra) {
@@ -210,4 +249,51 @@ fn object(au: &Cursor<'_>, action: Option<&[u8]>) -> Vec<u8> {
 /// Actions whose object is the name of the setting changed.
 pub(super) fn names_setting(action: Option<&[u8]>) -> bool {
     matches!(action, Some(b"set" | b"seccomp-logging"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KERNEL: &str = include_str!("../../tests/data/kernel-6.18.log");
+
+    fn line(extra: Extra, context: &Context) -> String {
+        let (event, _) = crate::output::logged_event(KERNEL, 16);
+        let mut out = Vec::new();
+        print(&mut out, &event, Escape::default(), None, extra, context).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// `--extra-context` appends the stored context after every other
+    /// column, and leaves ausearch's columns as they were.
+    #[test]
+    fn the_context_columns_come_last() {
+        let context = Context {
+            unit: Some("cron.service".into()),
+            ancestors: vec!["/usr/sbin/cron".into(), "/sbin/init".into()],
+            names: crate::enrich::accounts::Names {
+                uid: Some("alice".into()),
+                ..Default::default()
+            },
+            ..Context::default()
+        };
+        let plain = line(Extra::default(), &context);
+        let extra = Extra {
+            context: true,
+            ..Extra::default()
+        };
+        let with = line(extra, &context);
+        let ausearch = plain.strip_suffix('\n').unwrap();
+        assert_eq!(
+            with,
+            format!("{ausearch},cron.service,,/usr/sbin/cron;/sbin/init,alice,unset,root\n")
+        );
+        let mut header = Vec::new();
+        super::header(&mut header, extra).unwrap();
+        let header = String::from_utf8(header).unwrap();
+        assert!(
+            header.ends_with(",HOW,UNIT,CONTAINER,ANCESTORS,UID_NAME,AUID_NAME,GID_NAME\n"),
+            "{header}"
+        );
+    }
 }

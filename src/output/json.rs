@@ -35,6 +35,7 @@ pub fn print(
     json.unit = context.unit.as_deref();
     json.container = context.container.as_deref();
     json.ancestors = (!context.ancestors.is_empty()).then_some(&context.ancestors[..]);
+    [json.uid_name, json.auid_name, json.gid_name] = names(event, enrichment, context);
     serde_json::to_writer(&mut *out, &json)?;
     writeln!(out)
 }
@@ -70,6 +71,8 @@ struct EventJson<'a> {
     uid_name: Option<String>,
     auid: Option<i64>,
     auid_name: Option<String>,
+    gid: Option<i64>,
+    gid_name: Option<String>,
     ses: Option<i64>,
     tty: Option<String>,
     comm: Option<String>,
@@ -119,9 +122,11 @@ impl<'a> EventJson<'a> {
             pid: number("pid"),
             ppid: number("ppid"),
             uid: number("uid"),
-            uid_name: find.user("uid"),
+            uid_name: None,
             auid: number("auid"),
-            auid_name: find.user("auid"),
+            auid_name: None,
+            gid: number("gid"),
+            gid_name: None,
             ses: number("ses"),
             tty: text("tty"),
             comm: text("comm"),
@@ -133,6 +138,24 @@ impl<'a> EventJson<'a> {
             records: Records(&event.records),
         }
     }
+}
+
+/// The names of the event's uid, auid and gid: as the daemon kept them
+/// when it stored the event, else as an enriched log recorded them, else
+/// as `-i` prints them today.
+pub(super) fn names(
+    event: &Event,
+    enrichment: Enrichment<'_>,
+    context: &Context,
+) -> [Option<String>; 3] {
+    let find = Finder { event, enrichment };
+    let kept = &context.names;
+    [
+        (&kept.uid, "uid", interpret::user_name as fn(i32) -> String),
+        (&kept.auid, "auid", interpret::user_name),
+        (&kept.gid, "gid", interpret::group_name),
+    ]
+    .map(|(kept, field, lookup)| kept.clone().or_else(|| find.named(field, lookup)))
 }
 
 /// Looks up event-level fields.
@@ -161,7 +184,9 @@ impl<'a> Finder<'a> {
 
     /// A uid's name: the one an enriched log recorded with the event (the
     /// logging host's), else this machine's, as `ausearch -i` names it.
-    fn user(&self, name: &str) -> Option<String> {
+    /// The name of the id in field `name`: as an enriched log recorded
+    /// it, else as `-i` prints it (`lookup`).
+    fn named(&self, name: &str, lookup: fn(i32) -> String) -> Option<String> {
         let (i, r) = self.field(name)?;
         let recorded = self
             .enrichment
@@ -172,7 +197,7 @@ impl<'a> Finder<'a> {
                 let text = String::from_utf8_lossy(names.get(name.as_bytes())?).into_owned();
                 Some(text.trim_matches('"').to_string())
             });
-        recorded.or_else(|| Some(interpret::user_name(r.number(name)? as i32)))
+        recorded.or_else(|| Some(lookup(r.number(name)? as i32)))
     }
 }
 

@@ -77,7 +77,14 @@ pub fn print_event_with(
         Format::Raw => raw(out, event, enrichment),
         Format::Interpret => interpreted(out, event, options.escape, enrichment),
         Format::Json => json::print(out, event, enrichment, !options.open, context),
-        Format::Csv => csv::print(out, event, options.escape, enrichment, options.extra),
+        Format::Csv => csv::print(
+            out,
+            event,
+            options.escape,
+            enrichment,
+            options.extra,
+            context,
+        ),
         Format::Text => text::print(out, event, options.escape, enrichment),
     }
 }

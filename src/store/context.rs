@@ -45,27 +45,40 @@ impl Contexts {
             return Ok(*id);
         }
         let lineage = lineage_id(tx, &context.ancestors)?;
-        let key = format!(
-            "{}{SEP}{}{SEP}{}",
-            context.unit.as_deref().unwrap_or(""),
-            context.container.as_deref().unwrap_or(""),
-            lineage.map_or(String::new(), |l| l.to_string())
-        );
+        let names = &context.names;
+        let text = |t: &Option<String>| t.as_deref().unwrap_or("").to_string();
+        let key = [
+            text(&context.unit),
+            text(&context.container),
+            lineage.map_or(String::new(), |l| l.to_string()),
+            text(&names.uid),
+            text(&names.auid),
+            text(&names.gid),
+        ]
+        .join(&SEP.to_string());
         let found: Option<i64> = tx
             .prepare_cached("SELECT id FROM context WHERE key = ?1")?
             .query_row([&key], |r| r.get(0))
             .optional()?;
-        let id =
-            match found {
-                Some(id) => id,
-                None => {
-                    tx.prepare_cached(
-                    "INSERT INTO context (key, unit, container, lineage) VALUES (?1, ?2, ?3, ?4)",
+        let id = match found {
+            Some(id) => id,
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO context (key, unit, container, lineage, uid_name, auid_name, gid_name)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?
-                .execute(params![key, context.unit, context.container, lineage])?;
-                    tx.last_insert_rowid()
-                }
-            };
+                .execute(params![
+                    key,
+                    context.unit,
+                    context.container,
+                    lineage,
+                    names.uid,
+                    names.auid,
+                    names.gid
+                ])?;
+                tx.last_insert_rowid()
+            }
+        };
         if self.ids.len() >= CACHED {
             self.ids.clear();
         }

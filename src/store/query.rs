@@ -323,7 +323,7 @@ pub struct Progress {
 /// What [`stream`] reads of each event, and the joins it needs.
 const STORED_COLUMNS: &str =
     "SELECT e.id, e.time_ms, e.serial, s.node, e.flags, e.body, e.dict, n.records,
-            c.unit, c.container, l.exes
+            c.unit, c.container, l.exes, c.uid_name, c.auid_name, c.gid_name
      FROM event e JOIN shape s ON s.id = e.shape
      LEFT JOIN enrichment n ON n.event_id = e.id
      LEFT JOIN context c ON c.id = e.context
@@ -384,7 +384,8 @@ where
 }
 
 /// Runs a statement selecting `e.id, e.time_ms, e.serial, s.node, e.flags,
-/// e.body, e.dict, n.records, c.unit, c.container, l.exes` and passes each row on as a [`Stored`] event.
+/// e.body, e.dict, n.records, c.unit, c.container, l.exes, c.uid_name,
+/// c.auid_name, c.gid_name` and passes each row on as a [`Stored`] event.
 fn stream<E>(
     conn: &Connection,
     query: &str,
@@ -428,6 +429,11 @@ where
                 ancestors: row
                     .get::<_, Option<String>>(10)?
                     .map_or_else(Vec::new, |l| super::context::split_lineage(&l)),
+                names: crate::enrich::accounts::Names {
+                    uid: row.get(11)?,
+                    auid: row.get(12)?,
+                    gid: row.get(13)?,
+                },
             },
         };
         if !each(stored)? {

@@ -365,4 +365,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE event ADD COLUMN context INTEGER REFERENCES context (id);
     CREATE INDEX event_context ON event (context) WHERE context IS NOT NULL;
     ",
+    // 10: the names of an event's uid, auid and gid as they were when the
+    // daemon stored it (crate::enrich::accounts), part of its context: a
+    // rename or a reused uid later does not change what the event says.
+    "
+    ALTER TABLE context ADD COLUMN uid_name TEXT;
+    ALTER TABLE context ADD COLUMN auid_name TEXT;
+    ALTER TABLE context ADD COLUMN gid_name TEXT;
+    ",
 ];

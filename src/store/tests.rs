@@ -357,11 +357,16 @@ fn context_is_searchable_and_pruned_with_its_event() {
             unit: Some("cron.service".into()),
             container: None,
             ancestors: vec!["/usr/sbin/cron".into(), "/sbin/init".into()],
+            names: crate::enrich::accounts::Names {
+                uid: Some("alice".into()),
+                auid: Some("unknown(1001)".into()),
+                gid: None,
+            },
         }),
         Some(Context {
             unit: Some(format!("docker-{id}.scope")),
             container: Some(id.clone()),
-            ancestors: Vec::new(),
+            ..Context::default()
         }),
         None,
     ];

@@ -24,6 +24,7 @@ use crate::record::{types, EventId, MessageType, Record};
 use crate::tables::arch::{self, Machine};
 use crate::wire::KEY_SEPARATOR_BYTE as KEY_SEPARATOR;
 pub use fields::{adjust as field_type, FieldType};
+pub use names::group as group_name;
 pub use names::user as user_name;
 pub use sockaddr::ipv6_text;
 pub use values::unescape as unhex;

@@ -37,6 +37,7 @@ fn the_unit_and_container_of_the_process() {
         unit: Some(format!("docker-{id}.scope")),
         container: Some(id.clone()),
         ancestors: vec!["/usr/bin/bash".into(), "/usr/sbin/sshd".into()],
+        ..Context::default()
     };
     let mut out = Vec::new();
     print(&mut out, &event, None, true, &context).unwrap();
@@ -44,6 +45,27 @@ fn the_unit_and_container_of_the_process() {
     assert_eq!(v["unit"], json!(format!("docker-{id}.scope")));
     assert_eq!(v["container"], json!(id));
     assert_eq!(v["ancestors"], json!(["/usr/bin/bash", "/usr/sbin/sshd"]));
+}
+
+/// Names the daemon kept when it stored the event stand over what the
+/// user database says today.
+#[test]
+fn names_as_they_were_when_the_event_was_stored() {
+    let (event, _) = crate::output::logged_event(KERNEL, 16);
+    let context = Context {
+        names: crate::enrich::accounts::Names {
+            uid: Some("alice".into()),
+            auid: None,
+            gid: Some("staff".into()),
+        },
+        ..Context::default()
+    };
+    let mut out = Vec::new();
+    print(&mut out, &event, None, true, &context).unwrap();
+    let v: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["uid_name"], "alice");
+    assert_eq!(v["auid_name"], "unset", "none kept: as -i prints it");
+    assert_eq!(v["gid_name"], "staff");
 }
 
 /// Everything but the records.
@@ -78,6 +100,8 @@ fn an_execve_event_with_its_event_level_fields() {
             "uid_name": "root",
             "auid": 4294967295u32,
             "auid_name": "unset",
+            "gid": 0,
+            "gid_name": "root",
             "ses": 4294967295u32,
             "tty": null,
             "comm": "true",
