@@ -8,8 +8,9 @@
 //! and sssd users too), once per id until the files behind it change or
 //! [`STALE`] has passed: a busy uid costs a map lookup per event.
 
-use std::collections::HashMap;
+type IdMap = foldhash::HashMap<u32, (Instant, Arc<str>)>;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// How long an answer is reused when the files did not change (names
@@ -79,9 +80,9 @@ pub struct Ids {
 /// ausearch prints without asking).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Names {
-    pub uid: Option<String>,
-    pub auid: Option<String>,
-    pub gid: Option<String>,
+    pub uid: Option<Arc<str>>,
+    pub auid: Option<Arc<str>>,
+    pub gid: Option<Arc<str>>,
 }
 
 impl Names {
@@ -93,8 +94,8 @@ impl Names {
 /// Answers of a [`Directory`], remembered.
 pub struct Accounts {
     directory: Box<dyn Directory>,
-    users: HashMap<u32, (Instant, String)>,
-    groups: HashMap<u32, (Instant, String)>,
+    users: IdMap,
+    groups: IdMap,
     stamp: Option<SystemTime>,
     stamp_read: Option<Instant>,
 }
@@ -103,8 +104,8 @@ impl Accounts {
     pub fn new(directory: Box<dyn Directory>) -> Accounts {
         Accounts {
             directory,
-            users: HashMap::new(),
-            groups: HashMap::new(),
+            users: IdMap::default(),
+            groups: IdMap::default(),
             stamp: None,
             stamp_read: None,
         }
@@ -155,32 +156,33 @@ fn asked_without_directory(id: u32) -> bool {
 /// The name of `id`, asked of the directory (`ask`) unless remembered;
 /// `None` for the ids [`asked_without_directory`].
 fn remembered(
-    map: &mut HashMap<u32, (Instant, String)>,
+    map: &mut IdMap,
     id: u32,
     now: Instant,
     ask: impl FnOnce(u32) -> Option<String>,
-) -> Option<String> {
+) -> Option<Arc<str>> {
     if asked_without_directory(id) {
         return None;
     }
     if let Some((at, name)) = map.get(&id) {
         if now.duration_since(*at) < STALE {
-            return Some(name.clone());
+            return Some(Arc::clone(name));
         }
     }
     // As `-i` prints an id the directory does not know.
-    let name = ask(id).unwrap_or_else(|| format!("unknown({id})"));
+    let name: Arc<str> = ask(id).unwrap_or_else(|| format!("unknown({id})")).into();
     if map.len() >= CAPACITY {
         map.clear();
     }
-    map.insert(id, (now, name.clone()));
+    map.insert(id, (now, Arc::clone(&name)));
     Some(name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
+    use std::collections::HashMap;
+    use std::sync::Mutex;
 
     /// A directory a test edits, counting the questions asked.
     #[derive(Clone, Default)]

@@ -155,7 +155,11 @@ pub(super) fn names(
         (&kept.auid, "auid", interpret::user_name),
         (&kept.gid, "gid", interpret::group_name),
     ]
-    .map(|(kept, field, lookup)| kept.clone().or_else(|| find.named(field, lookup)))
+    .map(|(kept, field, lookup)| {
+        kept.as_deref()
+            .map(str::to_string)
+            .or_else(|| find.named(field, lookup))
+    })
 }
 
 /// Looks up event-level fields.

@@ -46,14 +46,14 @@ impl Contexts {
         }
         let lineage = lineage_id(tx, &context.ancestors)?;
         let names = &context.names;
-        let text = |t: &Option<String>| t.as_deref().unwrap_or("").to_string();
+        let text = |t: Option<&str>| t.unwrap_or("").to_string();
         let key = [
-            text(&context.unit),
-            text(&context.container),
+            text(context.unit.as_deref()),
+            text(context.container.as_deref()),
             lineage.map_or(String::new(), |l| l.to_string()),
-            text(&names.uid),
-            text(&names.auid),
-            text(&names.gid),
+            text(names.uid.as_deref()),
+            text(names.auid.as_deref()),
+            text(names.gid.as_deref()),
         ]
         .join(&SEP.to_string());
         let found: Option<i64> = tx
